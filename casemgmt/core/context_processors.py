@@ -1,0 +1,18 @@
+from django.conf import settings
+
+from .selectors import court_active_for, court_list_for_user
+from .shell import nav_for
+
+
+def shell(request):
+    """What base.html needs: navigation for the user's role and the active court."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav_items": [], "active_court": None, "user_courts": []}
+    courts = court_list_for_user(user)
+    return {
+        "nav_items": nav_for(user),
+        "active_court": court_active_for(request),
+        "user_courts": courts,
+        "session_idle_minutes": int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60),
+    }

@@ -1,0 +1,105 @@
+"""Reads for courts, users and the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
+from django.http import HttpRequest
+
+from .holidays import court_legal_holidays
+from .models import AuditEvent, Court, CourtClosure, CourtMembership, User
+from .roles import Role
+
+ACTIVE_COURT_SESSION_KEY = "casemgmt.court_id"
+
+
+def court_list_for_user(user) -> QuerySet[Court]:
+    """Courts a user works in. Superusers work in every court; the public in none."""
+    if not user.is_authenticated:
+        return Court.objects.none()
+    courts = Court.objects.filter(is_active=True)
+    if user.is_superuser:
+        return courts
+    return courts.filter(memberships__user=user)
+
+
+def court_active_for(request: HttpRequest) -> Court | None:
+    """The court this session works in: the chosen one, else the user's default, else the first.
+
+    Cached on the request; one query.
+    """
+    if hasattr(request, "_casemgmt_court"):
+        return request._casemgmt_court
+    court = None
+    user = request.user
+    if user.is_authenticated:
+        courts = list(
+            court_list_for_user(user).annotate(
+                is_default=Exists(
+                    CourtMembership.objects.filter(user=user, court=OuterRef("pk"), is_default=True)
+                )
+            )
+        )
+        chosen = request.session.get(ACTIVE_COURT_SESSION_KEY)
+        court = next((c for c in courts if c.pk == chosen), None)
+        court = court or next((c for c in courts if c.is_default), None)
+        court = court or (courts[0] if courts else None)
+    request._casemgmt_court = court
+    return court
+
+
+def court_public_list() -> QuerySet[Court]:
+    return Court.objects.filter(is_active=True).order_by("name")
+
+
+@dataclass(frozen=True)
+class CourtDayOff:
+    date: dt.date
+    name: str
+    kind: str  # "holiday" or "closure"
+
+
+def court_days_off(*, court: Court, start: dt.date, end: dt.date) -> list[CourtDayOff]:
+    """Legal holidays and declared closures of `court` between start and end, inclusive."""
+    days = [
+        CourtDayOff(date=day, name=name, kind="holiday")
+        for day, name in court_legal_holidays(court, start.year, end.year).items()
+        if start <= day <= end
+    ]
+    days += [
+        CourtDayOff(date=c.date, name=c.reason, kind="closure")
+        for c in CourtClosure.objects.filter(court=court, date__range=(start, end))
+    ]
+    return sorted(days, key=lambda d: (d.date, d.kind))
+
+
+def audit_event_list_for(user) -> QuerySet[AuditEvent]:
+    """Audit events a user may read.
+
+    Superusers read everything. A supervisor reads the events of their courts and
+    the court-less events (sign-ins, account changes) of users who work there.
+    Everyone else reads nothing.
+    """
+    events = AuditEvent.objects.select_related("actor", "court")
+    if not user.is_authenticated or not user.is_active:
+        return events.none()
+    if user.is_superuser:
+        return events
+    if user.role != Role.SUPERVISOR:
+        return events.none()
+    courts = CourtMembership.objects.filter(user=user).values("court_id")
+    colleagues = CourtMembership.objects.filter(court_id__in=courts)
+    colleague_actor = colleagues.filter(user_id=OuterRef("actor_id"))
+    colleague_ids = colleagues.annotate(uid=Cast("user_id", CharField())).values("uid")
+    return events.filter(
+        Q(court_id__in=courts)
+        | Q(court__isnull=True)
+        & (Exists(colleague_actor) | Q(object_type="core.user", object_id__in=colleague_ids))
+    )
+
+
+def user_list_in_courts(courts) -> QuerySet[User]:
+    return User.objects.filter(memberships__court__in=courts).distinct()

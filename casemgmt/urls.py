@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from casemgmt.core import views as core_views
+
+admin.site.site_header = "casemgmt administration"
+admin.site.site_title = "casemgmt"
+
+api_v1 = [
+    path("", include("casemgmt.core.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("casemgmt.core.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+]
+
+handler403 = core_views.permission_denied
