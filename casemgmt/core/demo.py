@@ -96,18 +96,16 @@ def seed_courts_and_users(*, log: Callable[[str], None]) -> None:
         )
         log("user admin (superuser)")
     for username, first, last, role, codes in DEMO_USERS:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "role": role,
-                "email": f"{username}@court.example",
-            },
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username,
+                f"{username}@court.example",
+                DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                role=role,
+            )
             log(f"user {username} ({role})")
         for i, code in enumerate(codes):
             CourtMembership.objects.get_or_create(

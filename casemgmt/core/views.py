@@ -7,7 +7,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -19,6 +18,7 @@ from .errors import DomainError
 from .forms import ApiTokenForm, AuditFilterForm, CourtSwitchForm, LoginForm
 from .health import health_report
 from .models import ApiToken
+from .pagination import paginate_without_count
 from .policies import audit_denied, role_required
 from .roles import Role
 from .selectors import (
@@ -67,7 +67,12 @@ def home(request: HttpRequest) -> HttpResponse:
             for c in court_public_list()
         ]
         return render(request, "core/public_home.html", {"courts": courts})
-    return render(request, "core/home.html", {"panels": home_panels_for(request)})
+    court = court_active_for(request)
+    hour = (court.local_now() if court else timezone.localtime()).hour
+    greeting = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
+    return render(
+        request, "core/home.html", {"panels": home_panels_for(request), "greeting": greeting}
+    )
 
 
 @require_POST
@@ -150,7 +155,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             events = events.filter(outcome=data["outcome"])
         if data["case_number"]:
             events = events.filter(case_number=data["case_number"].strip())
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate_without_count(events, request.GET.get("page"), AUDIT_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -117,7 +117,7 @@ def test_audit_page_has_a_query_budget(
         response = client.get(reverse("core:audit_list"))
 
     assert len(response.context["page"]) == 50
-    assert response.context["page"].has_next()
+    assert response.context["page"].has_next
 
 
 @pytest.mark.django_db(transaction=True)
@@ -152,7 +152,7 @@ def test_seed_demo_is_idempotent(db):
 
     assert (Court.objects.count(), User.objects.count(), CourtMembership.objects.count()) == counts
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
-    assert counts[0] == 2
+    assert set(Court.objects.values_list("code", flat=True)) >= {"sarasota", "denver"}
 
 
 def test_court_closure_refuses_a_second_closure_the_same_day(court_a, clerk):
