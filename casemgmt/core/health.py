@@ -37,7 +37,7 @@ def _redis() -> dict:
 
 
 def _worker(timeout: float) -> dict:
-    from casemgmt.celery import app
+    from celery import current_app as app  # the project's app (casemgmt/celery.py)
 
     # A broadcast ping through the broker; each live worker answers (a heartbeat round trip).
     replies = app.control.ping(timeout=timeout, limit=1)  # answer at the first reply

@@ -11,9 +11,8 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
-
 env = environ.Env()
+VAR_DIR = Path(env("CASEMGMT_VAR_DIR", default=str(BASE_DIR / "var")))
 # Embedded services publish their URLs here; real environment variables win.
 SERVICES_ENV_FILE = VAR_DIR / "services.env"
 if SERVICES_ENV_FILE.exists():
