@@ -12,7 +12,7 @@ from django.http import Http404
 from casemgmt.core.errors import DomainError
 
 from .models import Appearance, Case, CaseParty, Charge, DocketEntry, Person
-from .policies import case_access_level, can_see_contact_details
+from .policies import can_see_contact_details, case_access_level
 
 SEARCH_MIN_SIMILARITY = 0.45  # word similarity (pg_trgm): tolerates a typo or two in a name
 
