@@ -14,7 +14,10 @@ from casemgmt.core.errors import DomainError
 from .models import Appearance, Case, CaseParty, Charge, DocketEntry, Person
 from .policies import can_see_contact_details, case_access_level
 
-SEARCH_MIN_SIMILARITY = 0.45  # word similarity (pg_trgm): tolerates a typo or two in a name
+# Word similarity (pg_trgm) a name must reach; settings set the `%>` operator's
+# threshold (pg_trgm.word_similarity_threshold) to the same value so the GIN index
+# does the filtering.
+SEARCH_MIN_SIMILARITY = 0.45
 
 
 def case_list_visible(user) -> QuerySet[Case]:

@@ -88,6 +88,12 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Fuzzy party-name search (pg_trgm `%>`): a typo or two must still match
+# ("jonson" ~ "johnson" scores 0.5; the extension's default threshold is 0.6).
+PG_CONNECTION_OPTIONS = (
+    "-c pg_trgm.word_similarity_threshold=0.45 -c pg_trgm.similarity_threshold=0.3"
+)
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = PG_CONNECTION_OPTIONS
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("new/", views.intake, name="intake"),
+    path("new/party-row/", views.intake_party_row, name="intake_party_row"),
+    path("new/<str:kind>-row/", views.intake_row, name="intake_row"),
+    path("people/suggest/", views.person_suggestions, name="person_suggest"),
+    path("search/", views.search, name="search"),
+    path("<slug:court>/<str:number>/", views.detail, name="detail"),
+    path("<slug:court>/<str:number>/transition/", views.transition, name="transition"),
+]
