@@ -1,0 +1,1 @@
+"""REST API v1 over the case file (API.md)."""
