@@ -8,7 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 from django.utils import timezone
 
 from casemgmt.core.models import Court
@@ -163,6 +163,10 @@ class Person(models.Model):
                 fields=["search_name"], name="cases_person_name_trgm", opclasses=["gin_trgm_ops"]
             ),
             models.Index(fields=["date_of_birth"], name="cases_person_dob_idx"),
+            # Phonetic surname (fuzzystrmatch): "Jonhson" and "Johnson" both give JNSN.
+            models.Index(
+                Func(F("last_name"), function="dmetaphone"), name="cases_person_last_dmeta"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,10 +3,14 @@
 * The public sees public, non-juvenile cases.
 * Attorneys see what the public sees, plus the cases where they have an active
   appearance (confidential and juvenile included); sealed ones only with a grant.
-* Court staff (clerk, courtroom clerk, judge, program coordinator) see every case
-  of their courts; sealed ones only with an explicit grant (django-guardian
-  ``cases.view_sealed_case``) or, for a judge, when assigned to the case.
-* Supervisors see every case of their courts, sealed included.
+* Court staff (clerk, courtroom clerk, judge, program coordinator) see what the
+  public sees, plus every case of their courts; sealed ones only with an explicit
+  grant (django-guardian ``cases.view_sealed_case``) or, for a judge, when
+  assigned to the case.
+* Supervisors see what the public sees, plus every case of their courts, sealed
+  included.
+
+Signing in never hides a case the public may see.
 * Superusers see everything.
 
 A case outside this set answers 404 everywhere, exactly like a missing one.
@@ -65,11 +69,13 @@ class CaseQuerySet(models.QuerySet):
             )
         courts = user_court_ids(user)
         if user.role == Role.SUPERVISOR:
-            return self.filter(court_id__in=courts)
+            return self.filter(PUBLIC_FILTER | Q(court_id__in=courts))
         sealed_ok = Q(pk__in=sealed_grant_case_ids(user))
         if user.role == Role.JUDGE:
             sealed_ok |= Q(judge=user)
-        return self.filter(Q(court_id__in=courts) & (~Q(confidentiality="sealed") | sealed_ok))
+        return self.filter(
+            PUBLIC_FILTER | Q(court_id__in=courts) & (~Q(confidentiality="sealed") | sealed_ok)
+        )
 
 
 class DocketEntryQuerySet(models.QuerySet):

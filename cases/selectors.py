@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import CharField, Count, F, Func, Max, Q, QuerySet, Value
 from django.http import Http404
 
 from casemgmt.core.errors import DomainError
@@ -18,6 +18,8 @@ from .policies import can_see_contact_details, case_access_level
 # threshold (pg_trgm.word_similarity_threshold) to the same value so the GIN index
 # does the filtering.
 SEARCH_MIN_SIMILARITY = 0.45
+# A surname that sounds like a word of the query needs less likeness than that.
+PHONETIC_MIN_SIMILARITY = 0.3
 
 
 def case_list_visible(user) -> QuerySet[Case]:
@@ -132,11 +134,7 @@ def case_search(user, criteria: CaseSearch) -> QuerySet[Case]:
     ordering = ["-filed_on", "-id"]
     if party:
         name = " ".join(party.lower().split())
-        people = (
-            Person.objects.filter(search_name__trigram_word_similar=name)
-            .annotate(score=TrigramWordSimilarity(name, "search_name"))
-            .filter(score__gte=SEARCH_MIN_SIMILARITY)
-        )
+        people = person_match(name)
         if criteria.date_of_birth:
             people = people.filter(date_of_birth=criteria.date_of_birth)
         cases = cases.filter(parties__person__in=people.values("pk")).annotate(
@@ -177,6 +175,30 @@ def case_search(user, criteria: CaseSearch) -> QuerySet[Case]:
     return cases.order_by(*ordering)
 
 
+def _dmetaphone(expression) -> Func:
+    return Func(expression, function="dmetaphone", output_field=CharField())
+
+
+def person_match(name: str) -> QuerySet[Person]:
+    """People whose name is like `name`, annotated with `score` (pg_trgm word similarity).
+
+    A person matches when the name is trigram-similar (a typo or two: the GIN
+    index on search_name), or when a word of the query sounds like their surname
+    (double metaphone: a transposition such as "Jonhson") and the name is still
+    loosely similar. Both branches are served by indexes.
+    """
+    words = [w for w in name.split() if len(w) >= 3][:4]
+    sounds_like = Q()
+    for word in words:
+        sounds_like |= Q(surname_code=_dmetaphone(Value(word)))
+    people = Person.objects.annotate(
+        score=TrigramWordSimilarity(name, "search_name"),
+        surname_code=_dmetaphone(F("last_name")),
+    )
+    loose = Q(score__gte=PHONETIC_MIN_SIMILARITY) & sounds_like if words else Q(pk__in=[])
+    return people.filter(Q(search_name__trigram_word_similar=name) | loose)
+
+
 def person_suggest(*, name: str, date_of_birth: dt.date | None = None, limit: int = 8):
     """Existing people whose name is like `name` (typo-tolerant), same DOB first.
 
@@ -186,11 +208,7 @@ def person_suggest(*, name: str, date_of_birth: dt.date | None = None, limit: in
     name = " ".join((name or "").lower().split())
     if len(name) < 3:
         return []
-    people = (
-        Person.objects.filter(search_name__trigram_word_similar=name)
-        .annotate(score=TrigramWordSimilarity(name, "search_name"))
-        .filter(score__gte=SEARCH_MIN_SIMILARITY)
-    )
+    people = person_match(name)
     if date_of_birth:
         people = people.filter(Q(date_of_birth=date_of_birth) | Q(date_of_birth__isnull=True))
     people = people.annotate(case_count=Count("case_parties")).order_by("-score", "search_name")

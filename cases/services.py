@@ -312,6 +312,12 @@ def _validate_intake(data: IntakeInput, today: dt.date) -> dict[str, list[Valida
         add("case_type", "That case type belongs to another court.", "CASE_TYPE_OTHER_COURT")
     elif not data.case_type.is_active:
         add("case_type", "That case type is no longer used.", "CASE_TYPE_INACTIVE")
+    if data.case_type.is_juvenile and data.confidentiality == Confidentiality.PUBLIC:
+        add(
+            "confidentiality",
+            "Juvenile records are confidential by law; they cannot be public.",
+            "JUVENILE_CANNOT_BE_PUBLIC",
+        )
     if data.filed_on and data.filed_on > today:
         add("filed_on", "The filing date cannot be in the future.", "DATE_IN_FUTURE")
     if not data.parties:
@@ -331,6 +337,16 @@ def _validate_intake(data: IntakeInput, today: dt.date) -> dict[str, list[Valida
                     "A date of birth cannot be in the future.",
                     "DATE_IN_FUTURE",
                 )
+            try:
+                # The name rule is checked above, with its own message.
+                Person(**party.person_data()).full_clean(
+                    exclude=["search_name"], validate_constraints=False
+                )
+            except ValidationError as exc:
+                for name, field_errors in exc.error_dict.items():
+                    key = f"{prefix}.{name}" if name != "__all__" else prefix
+                    if key not in errors:  # the checks above already explain these
+                        errors.setdefault(key, []).extend(field_errors)
     roles = [p.role for p in data.parties]
     category = data.case_type.category
     if category in PROSECUTION_CATEGORIES:
@@ -380,6 +396,13 @@ def case_open(*, data: IntakeInput, opened_by: User) -> Case:
             a stable code (DEFENDANT_REQUIRED, DATE_IN_FUTURE, CASE_TYPE_OTHER_COURT, ...).
     """
     if data.intake_key is not None:
+        # Serialise submissions of the same intake: a double submit racing the first
+        # waits here, then finds the case the first one opened.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"intake:{data.intake_key}"],
+            )
         existing = Case.objects.filter(intake_key=data.intake_key).first()
         if existing is not None:
             return existing
@@ -395,9 +418,7 @@ def case_open(*, data: IntakeInput, opened_by: User) -> Case:
     for party in data.parties:
         person = party.person
         if person is None:
-            person = Person(**party.person_data())
-            person.full_clean()
-            person.save()
+            person = Person.objects.create(**party.person_data())  # validated above
         people.append((party.role, person))
 
     case = Case(
@@ -611,6 +632,9 @@ def case_transition(
     case.status_date = effective_on
     if to == CaseStatus.DISPOSED:
         case.disposed_on = effective_on
+    elif to == CaseStatus.REOPENED:
+        # The case is pending again; its earlier disposition stays in the history.
+        case.disposed_on = None
     case.save(update_fields=["status", "inactive_reason", "status_date", "disposed_on"])
     entry = docket_entry_record(
         case=case, event_code=event, text=text, recorded_by=actor, obj=case, entry_date=effective_on
@@ -879,6 +903,12 @@ def case_confidentiality_set(*, case: Case, confidentiality: str, reason: str, a
         raise DomainError(
             "CONFIDENTIALITY_UNCHANGED",
             "The case already has that setting.",
+            field="confidentiality",
+        )
+    if case.is_juvenile and confidentiality == Confidentiality.PUBLIC:
+        raise DomainError(
+            "JUVENILE_CANNOT_BE_PUBLIC",
+            "Juvenile records are confidential by law; they cannot be public.",
             field="confidentiality",
         )
     reason = (reason or "").strip()

@@ -346,7 +346,9 @@ def test_transition_date_in_the_future_is_refused_on_its_field(api, clerk, crimi
 # --- visibility ----------------------------------------------------------------------------
 
 
-def test_another_courts_clerk_cannot_find_the_case(api, clerk, clerk_b, criminal_case):
+def test_another_courts_clerk_cannot_find_the_case(api, clerk, clerk_b, cr_type):
+    # A confidential case: a public one is public to everybody, signed in or not.
+    criminal_case = open_case(case_type=cr_type, opened_by=clerk, confidentiality="confidential")
     as_other = api(clerk_b)
 
     detail = as_other.get(case_url(criminal_case))

@@ -44,7 +44,8 @@ def test_case_page_query_count_does_not_grow_with_parties_or_entries(
     assert len(response.context["cf"].entries) == 1 + 2 * extra
 
 
-def test_another_courts_case_is_404_like_a_missing_one(client, make_user, court_b, criminal_case):
+def test_another_courts_case_is_404_like_a_missing_one(client, make_user, court_b, cr_type, clerk):
+    criminal_case = open_case(case_type=cr_type, opened_by=clerk, confidentiality="confidential")
     outsider = make_user(Role.CLERK, [court_b])
     client.force_login(outsider)
 
