@@ -518,6 +518,77 @@ def case_read_audit(*, case: Case, user, surface: str) -> None:
         )
 
 
+@transaction.atomic
+def case_details_update(*, case: Case, actor: User, **changes: Any) -> Case:
+    """Change a case's caption and/or assigned judge, with a docket entry and an audit record.
+
+    Args:
+        changes: `caption` (str) and/or `judge` (User or None to unassign).
+
+    Raises:
+        ValidationError: `caption` required, `judge` NOT_A_JUDGE_OF_COURT.
+    """
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("court", "case_type", "judge")
+        .get(pk=case.pk)
+    )
+    updated: list[str] = []
+    details: dict[str, Any] = {}
+    if "caption" in changes:
+        caption = " ".join((changes["caption"] or "").split())
+        if not caption:
+            raise ValidationError(
+                {"caption": ValidationError("Enter the caption.", code="required")}
+            )
+        if caption != case.caption:
+            details["caption"] = {"from": case.caption, "to": caption}
+            case.caption = caption
+            updated.append("caption")
+    judge_changed = False
+    if "judge" in changes:
+        judge = changes["judge"]
+        if judge is not None and (
+            judge.role != Role.JUDGE
+            or not judge.is_active
+            or not judge.memberships.filter(court=case.court).exists()
+        ):
+            raise ValidationError(
+                {
+                    "judge": ValidationError(
+                        "Choose a judge of this court.", code="NOT_A_JUDGE_OF_COURT"
+                    )
+                }
+            )
+        if (judge.pk if judge else None) != case.judge_id:
+            details["judge"] = {
+                "from": case.judge.username if case.judge else None,
+                "to": judge.username if judge else None,
+            }
+            case.judge = judge
+            updated.append("judge")
+            judge_changed = True
+    if not updated:
+        return case
+    case.save(update_fields=updated)
+    if judge_changed:
+        judge = case.judge
+        docket_entry_record(
+            case=case,
+            event_code="JASN",
+            text=f"Judge assigned: {judge.get_full_name() or judge.username}."
+            if judge
+            else "Judge unassigned.",
+            recorded_by=actor,
+            obj=case,
+        )
+    audit_record(action="case.update", actor=actor, obj=case, case=case, details=details)
+    return case
+
+
+# --- cases/ --------------------------------------------------------------------------------
+
+
 # --- lifecycle --------------------------------------------------------------------------
 
 # (from, to) -> docket event code. After the NCSC Guide to Statistical Reporting:

@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -28,10 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casemgmt.core.api.base import ScopedAPIView, error_responses
-from casemgmt.core.audit import audit_record
 from casemgmt.core.errors import DomainError
-from casemgmt.core.models import User
-from casemgmt.core.roles import Role
 
 from ..models import Appearance, Case, CaseParty, Charge, DocketEntry, court_local_date
 from ..policies import (
@@ -46,6 +42,7 @@ from ..services import (
     appearance_enter,
     appearance_withdraw,
     case_confidentiality_set,
+    case_details_update,
     case_open,
     case_party_add,
     case_read_audit,
@@ -53,7 +50,6 @@ from ..services import (
     charge_add,
     charge_dispose,
     charge_plea_enter,
-    docket_entry_record,
 )
 from .serializers import (
     AppearanceEnterSerializer,
@@ -140,80 +136,6 @@ def case_detail_data(request: Request, case: Case, *, level: str | None = None) 
         "tz": case.court.tzinfo,
     }
     return CaseDetailSerializer(case_detail_load(case), context=context).data
-
-
-@transaction.atomic
-def case_details_update(*, case: Case, actor: User, **changes: Any) -> Case:
-    """Change a case's caption and/or assigned judge, with a docket entry and an audit record.
-
-    Belongs in `cases.services` (the API is its only caller so far); kept here until it
-    moves so that the API's PATCH still goes through one audited, atomic write.
-
-    Args:
-        changes: `caption` (str) and/or `judge` (User or None to unassign).
-
-    Raises:
-        ValidationError: `caption` required, `judge` NOT_A_JUDGE_OF_COURT.
-    """
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("court", "case_type", "judge")
-        .get(pk=case.pk)
-    )
-    updated: list[str] = []
-    details: dict[str, Any] = {}
-    if "caption" in changes:
-        caption = " ".join((changes["caption"] or "").split())
-        if not caption:
-            raise DjangoValidationError(
-                {"caption": DjangoValidationError("Enter the caption.", code="required")}
-            )
-        if caption != case.caption:
-            details["caption"] = {"from": case.caption, "to": caption}
-            case.caption = caption
-            updated.append("caption")
-    judge_changed = False
-    if "judge" in changes:
-        judge = changes["judge"]
-        if judge is not None and (
-            judge.role != Role.JUDGE
-            or not judge.is_active
-            or not judge.memberships.filter(court=case.court).exists()
-        ):
-            raise DjangoValidationError(
-                {
-                    "judge": DjangoValidationError(
-                        "Choose a judge of this court.", code="NOT_A_JUDGE_OF_COURT"
-                    )
-                }
-            )
-        if (judge.pk if judge else None) != case.judge_id:
-            details["judge"] = {
-                "from": case.judge.username if case.judge else None,
-                "to": judge.username if judge else None,
-            }
-            case.judge = judge
-            updated.append("judge")
-            judge_changed = True
-    if not updated:
-        return case
-    case.save(update_fields=updated)
-    if judge_changed:
-        judge = case.judge
-        docket_entry_record(
-            case=case,
-            event_code="JASN",
-            text=f"Judge assigned: {judge.get_full_name() or judge.username}."
-            if judge
-            else "Judge unassigned.",
-            recorded_by=actor,
-            obj=case,
-        )
-    audit_record(action="case.update", actor=actor, obj=case, case=case, details=details)
-    return case
-
-
-# --- cases/ --------------------------------------------------------------------------------
 
 
 class CaseListView(ScopedAPIView):
