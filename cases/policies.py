@@ -47,6 +47,20 @@ def case_access_level(user, case: Case) -> str:
     return CONFIDENTIAL
 
 
+# Party details the public (and an attorney not of record) never sees; the API leaves
+# the keys out of its answer rather than sending them as null.
+CONTACT_FIELDS = (
+    "date_of_birth",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "phone",
+    "email",
+)
+
+
 def can_see_contact_details(level: str) -> bool:
     """Addresses, dates of birth, phone numbers and e-mail are never shown to the public."""
     return level != PUBLIC

@@ -34,20 +34,9 @@ from ..models import (
     Person,
     Plea,
 )
+from ..policies import CONTACT_FIELDS
 from ..services import AppearanceInput, ChargeInput, IntakeInput, PartyInput
 
-# Party details the public (and an attorney not of record) never sees: the keys are
-# left out of the answer, not sent as null.
-CONTACT_FIELDS = (
-    "date_of_birth",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "phone",
-    "email",
-)
 # No request does unbounded work: at most this many parties, attorneys or counts per intake.
 MAX_INTAKE_ITEMS = 100
 
