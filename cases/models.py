@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Func, Q
@@ -124,6 +125,13 @@ class EventCode(models.Model):
         return f"{self.code} — {self.description}"
 
 
+class NameKeys(Func):
+    """casemgmt_name_keys(first, middle, last) -> text[]: the search keys of a name."""
+
+    function = "casemgmt_name_keys"
+    output_field = ArrayField(models.TextField())
+
+
 class PersonKind(models.TextChoices):
     INDIVIDUAL = "individual", "Individual"
     ORGANIZATION = "organization", "Organization"
@@ -163,9 +171,13 @@ class Person(models.Model):
                 fields=["search_name"], name="cases_person_name_trgm", opclasses=["gin_trgm_ops"]
             ),
             models.Index(fields=["date_of_birth"], name="cases_person_dob_idx"),
-            # Phonetic surname (fuzzystrmatch): "Jonhson" and "Johnson" both give JNSN.
-            models.Index(
-                Func(F("last_name"), function="dmetaphone"), name="cases_person_last_dmeta"
+            # Name keys of individuals: per name word its double metaphone and its letters
+            # sorted, so "Jonhson" and "Smtih" meet "Johnson" and "Smith" (see the
+            # casemgmt_name_keys() SQL function, migration 0003).
+            GinIndex(
+                NameKeys(F("first_name"), F("middle_name"), F("last_name")),
+                name="cases_person_name_keys",
+                condition=Q(kind="individual"),
             ),
         ]
         constraints = [
@@ -228,7 +240,9 @@ class InactiveReason(models.TextChoices):
 class Case(models.Model):
     court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="cases")
     case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="cases")
-    number = models.CharField(max_length=40)
+    # "C" collation: a plain btree serves both equality and prefix (LIKE 'x%') searches
+    # and orders numbers bytewise, whatever the database's locale.
+    number = models.CharField(max_length=40, db_collation="C")
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
     caption = models.CharField(max_length=300)
@@ -275,13 +289,11 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["number"],
-                name="cases_case_number_prefix",
-                opclasses=["varchar_pattern_ops"],
-            ),
+            models.Index(fields=["number"], name="cases_case_number"),
             models.Index(fields=["court", "status", "filed_on"], name="cases_case_court_status"),
             models.Index(fields=["court", "-filed_on", "-id"], name="cases_case_court_recent"),
+            # Newest first across courts (public cases are visible in every court).
+            models.Index(fields=["-filed_on", "-id"], name="cases_case_recent"),
         ]
 
     def __str__(self) -> str:

@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db.models import CharField, Count, F, Func, Max, Q, QuerySet, Value
+from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.http import Http404
 
 from casemgmt.core.errors import DomainError
+from casemgmt.core.models import AttorneyProfile
 
-from .models import Appearance, Case, CaseParty, Charge, DocketEntry, Person
+from .models import Appearance, Case, CaseParty, Charge, DocketEntry, NameKeys, Person, PersonKind
 from .policies import can_see_contact_details, case_access_level
 
 # Word similarity (pg_trgm) a name must reach; settings set the `%>` operator's
 # threshold (pg_trgm.word_similarity_threshold) to the same value so the GIN index
 # does the filtering.
 SEARCH_MIN_SIMILARITY = 0.45
-# A surname that sounds like a word of the query needs less likeness than that.
-PHONETIC_MIN_SIMILARITY = 0.3
+ORGANIZATION_MATCH_LIMIT = 500
+CASE_PAGE_ENTRIES = 100  # register entries shown on the case page
+
+
+def docket_entry_list_visible(user, case: Case) -> QuerySet[DocketEntry]:
+    """The case's register of actions as `user` may read it, oldest first."""
+    return (
+        DocketEntry.objects.filter(case=case)
+        .visible_at(case_access_level(user, case))
+        .select_related("recorded_by")
+        .order_by("seq")
+    )
 
 
 def case_list_visible(user) -> QuerySet[Case]:
@@ -59,7 +71,8 @@ class CaseFile:
     parties: list[CaseParty]
     appearances: list[Appearance]
     charges: list[Charge]
-    entries: list[DocketEntry]
+    entries: list[DocketEntry]  # the latest CASE_PAGE_ENTRIES, oldest first
+    has_older_entries: bool
     status_changes: list
 
 
@@ -74,12 +87,16 @@ def case_file_get(user, case: Case) -> CaseFile:
         .order_by("withdrawn_on", "entered_on", "id")
     )
     charges = list(Charge.objects.filter(case=case).order_by("count_number"))
-    entries = list(
+    # The latest entries only: a long-running case has thousands (bench/cases.py);
+    # the full register is paginated on its own page.
+    latest = list(
         DocketEntry.objects.filter(case=case)
         .visible_at(level)
         .select_related("recorded_by")
-        .order_by("seq")
+        .order_by("-seq")[: CASE_PAGE_ENTRIES + 1]
     )
+    has_older_entries = len(latest) > CASE_PAGE_ENTRIES
+    entries = latest[:CASE_PAGE_ENTRIES][::-1]
     status_changes = list(case.status_changes.order_by("recorded_at", "id"))
     return CaseFile(
         case=case,
@@ -89,6 +106,7 @@ def case_file_get(user, case: Case) -> CaseFile:
         appearances=appearances,
         charges=charges,
         entries=entries,
+        has_older_entries=has_older_entries,
         status_changes=status_changes,
     )
 
@@ -131,7 +149,9 @@ def case_search(user, criteria: CaseSearch) -> QuerySet[Case]:
             party = party or q
     if number:
         cases = cases.filter(number__startswith=number)
-    ordering = ["-filed_on", "-id"]
+    # A number search lists by number, newest first (within a court's sequence that is
+    # filing order), straight off the number index; anything else by filing date.
+    ordering = ["-number", "-id"] if number and not party else ["-filed_on", "-id"]
     if party:
         name = " ".join(party.lower().split())
         people = person_match(name)
@@ -156,10 +176,16 @@ def case_search(user, criteria: CaseSearch) -> QuerySet[Case]:
                 ).values("case_id")
             )
     if criteria.bar_number:
+        # The attorney first (a few rows), so the planner sizes the appearances by the
+        # attorney's own count rather than a guess.
+        attorney_ids = list(
+            AttorneyProfile.objects.filter(bar_number=criteria.bar_number.strip()).values_list(
+                "user_id", flat=True
+            )
+        )
         cases = cases.filter(
             pk__in=Appearance.objects.filter(
-                attorney__attorney_profile__bar_number=criteria.bar_number.strip(),
-                withdrawn_on__isnull=True,
+                attorney_id__in=attorney_ids, withdrawn_on__isnull=True
             ).values("case_id")
         )
     if criteria.status:
@@ -175,28 +201,38 @@ def case_search(user, criteria: CaseSearch) -> QuerySet[Case]:
     return cases.order_by(*ordering)
 
 
-def _dmetaphone(expression) -> Func:
-    return Func(expression, function="dmetaphone", output_field=CharField())
+def _name_words(name: str) -> list[str]:
+    return [w for w in re.split(r"[\W\d_]+", name.lower()) if len(w) >= 2][:4]
 
 
 def person_match(name: str) -> QuerySet[Person]:
     """People whose name is like `name`, annotated with `score` (pg_trgm word similarity).
 
-    A person matches when the name is trigram-similar (a typo or two: the GIN
-    index on search_name), or when a word of the query sounds like their surname
-    (double metaphone: a transposition such as "Jonhson") and the name is still
-    loosely similar. Both branches are served by indexes.
+    Individuals match when every word of the query meets one of their name keys
+    (double metaphone or sorted letters: "Jonhson", "Smtih"); organizations when
+    their name is trigram-similar. Both are index searches (bench/cases.py). When
+    neither finds anyone, plain trigram similarity over every name is the fallback,
+    for typos that change both the sound and the letters.
     """
-    words = [w for w in name.split() if len(w) >= 3][:4]
-    sounds_like = Q()
-    for word in words:
-        sounds_like |= Q(surname_code=_dmetaphone(Value(word)))
-    people = Person.objects.annotate(
-        score=TrigramWordSimilarity(name, "search_name"),
-        surname_code=_dmetaphone(F("last_name")),
+    words = _name_words(name)
+    organizations = list(
+        Person.objects.filter(
+            kind=PersonKind.ORGANIZATION, search_name__trigram_word_similar=name
+        ).values_list("pk", flat=True)[:ORGANIZATION_MATCH_LIMIT]
     )
-    loose = Q(score__gte=PHONETIC_MIN_SIMILARITY) & sounds_like if words else Q(pk__in=[])
-    return people.filter(Q(search_name__trigram_word_similar=name) | loose)
+    individuals = Person.objects.none()
+    if words:
+        individuals = Person.objects.annotate(
+            name_keys=NameKeys(F("first_name"), F("middle_name"), F("last_name"))
+        ).filter(kind=PersonKind.INDIVIDUAL)
+        for word in words:
+            individuals = individuals.filter(
+                name_keys__overlap=NameKeys(Value(word), Value(""), Value(""))
+            )
+    people = Person.objects.filter(Q(pk__in=individuals.values("pk")) | Q(pk__in=organizations))
+    if not people.exists():
+        people = Person.objects.filter(search_name__trigram_word_similar=name)
+    return people.annotate(score=TrigramWordSimilarity(name, "search_name"))
 
 
 def person_suggest(*, name: str, date_of_birth: dt.date | None = None, limit: int = 8):

@@ -11,5 +11,6 @@ urlpatterns = [
     path("people/suggest/", views.person_suggestions, name="person_suggest"),
     path("search/", views.search, name="search"),
     path("<slug:court>/<str:number>/", views.detail, name="detail"),
+    path("<slug:court>/<str:number>/register/", views.register, name="register"),
     path("<slug:court>/<str:number>/transition/", views.transition, name="transition"),
 ]

@@ -30,7 +30,14 @@ from .forms import (
 from .models import CaseStatus, Person, court_local_date
 from .panels import case_panels_for
 from .policies import RECORD_KEEPERS, can_keep_record, can_see_contact_details
-from .selectors import CaseSearch, case_file_get, case_get_visible, case_search, person_suggest
+from .selectors import (
+    CaseSearch,
+    case_file_get,
+    case_get_visible,
+    case_search,
+    docket_entry_list_visible,
+    person_suggest,
+)
 from .services import (
     TRANSITIONS,
     AppearanceInput,
@@ -274,6 +281,19 @@ def detail(request: HttpRequest, court: str, number: str) -> HttpResponse:
             "panels": case_panels_for(request, case_file),
         },
     )
+
+
+REGISTER_PAGE_SIZE = 200
+
+
+@require_GET
+def register(request: HttpRequest, court: str, number: str) -> HttpResponse:
+    """The full register of actions, oldest first, 200 entries to a page."""
+    case = case_get_visible(request.user, number, court_code=court)
+    case_read_audit(case=case, user=request.user, surface="register")
+    entries = docket_entry_list_visible(request.user, case)
+    page = paginate_without_count(entries, request.GET.get("page"), REGISTER_PAGE_SIZE)
+    return render(request, "cases/register.html", {"case": case, "page": page, "query": ""})
 
 
 @require_POST

@@ -196,6 +196,8 @@ class AttorneyProfile(models.Model):
                 fields=["bar_state", "bar_number"], name="core_attorney_bar_number_unique"
             )
         ]
+        # Search by bar number alone (the unique key leads with the state).
+        indexes = [models.Index(fields=["bar_number"], name="core_attorney_bar_number")]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.bar_state} Bar {self.bar_number})"

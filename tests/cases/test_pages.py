@@ -168,3 +168,34 @@ def test_person_suggestions_find_a_typo(client, clerk, criminal_case):
         {"row": "0", "parties-0-first_name": "John", "parties-0-last_name": "Deo"},
     )
     assert "Use John Doe" in response.content.decode()
+
+
+def test_a_long_register_shows_its_latest_entries_and_pages_the_rest(
+    client, clerk, criminal_case, django_assert_max_num_queries
+):
+    from cases.models import DocketEntry
+    from cases.selectors import CASE_PAGE_ENTRIES
+
+    last = criminal_case.last_docket_seq
+    DocketEntry.objects.bulk_create(
+        DocketEntry(
+            case=criminal_case, seq=last + i, entry_date=dt.date(2026, 1, 2),
+            event_code="MOTN", text=f"Motion {i}", recorded_by=clerk,
+        )
+        for i in range(1, 231)
+    )  # fmt: skip
+    client.force_login(clerk)
+
+    with django_assert_max_num_queries(20):
+        page = client.get(detail_url(criminal_case))
+    register = client.get(reverse("cases:register", args=["alpha", criminal_case.number]))
+    second = client.get(
+        reverse("cases:register", args=["alpha", criminal_case.number]), {"page": 2}
+    )
+
+    shown = [e.seq for e in page.context["cf"].entries]
+    assert shown == list(range(231 - CASE_PAGE_ENTRIES + 1, 232))  # the latest, oldest first
+    assert "The full register of actions" in page.content.decode()
+    assert [e.seq for e in register.context["page"]][:3] == [1, 2, 3]
+    assert register.context["page"].has_next
+    assert [e.seq for e in second.context["page"]] == list(range(201, 232))
