@@ -81,3 +81,48 @@ def timed(label: str, fn: Callable[[], object], runs: int) -> dict:
     p50 = result["p50_ms"]
     print(f"{label:<48} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   ({runs} runs)")
     return result
+
+
+def attach(keep: bool) -> Callable[[], None]:
+    """Point Django at the existing `casemgmt_bench` (left by a --keep run), data as it is.
+
+    Nothing is reset; migrations added since are applied. The clean-up drops the
+    database unless `keep`.
+    """
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casemgmt.settings.dev")
+    import environ
+
+    environ.Env.read_env(str(ROOT / "var" / "services.env"), overwrite=False)
+    url = os.environ["DATABASE_URL"]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+    os.environ["DEBUG"] = "false"
+
+    import psycopg
+
+    with psycopg.connect(_dsn(admin_url), autocommit=True) as c:
+        found = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+    if not found:
+        raise SystemExit(f"no {BENCH_DB} database to reuse: run once with --keep first")
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=1)  # the code may have moved on since the --keep run
+
+    def cleanup() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        if keep:
+            print(f"kept database {BENCH_DB}")
+            return
+        with psycopg.connect(_dsn(admin_url), autocommit=True) as c:
+            c.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+    return cleanup
