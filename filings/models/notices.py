@@ -1,0 +1,3 @@
+"""Notices and orders the court issues, rendered to PDF from versioned templates."""
+
+__all__: list[str] = []
