@@ -21,6 +21,7 @@ from .policies import can_see_contact_details, case_access_level
 # does the filtering.
 SEARCH_MIN_SIMILARITY = 0.45
 ORGANIZATION_MATCH_LIMIT = 500
+PARTY_MATCH_LIMIT = 500  # people a party-name search considers, best match first
 CASE_PAGE_ENTRIES = 100  # register entries shown on the case page
 
 
@@ -157,7 +158,10 @@ def case_search(user, criteria: CaseSearch) -> QuerySet[Case]:
         people = person_match(name)
         if criteria.date_of_birth:
             people = people.filter(date_of_birth=criteria.date_of_birth)
-        cases = cases.filter(parties__person__in=people.values("pk")).annotate(
+        # The best-matching people only: a lone common surname matches thousands
+        # (bench/cases.py), and a clerk refines rather than pages through them.
+        best = people.order_by("-score", "-id").values("pk")[:PARTY_MATCH_LIMIT]
+        cases = cases.filter(parties__person__in=best).annotate(
             score=Max(TrigramWordSimilarity(name, "parties__person__search_name"))
         )
         ordering = ["-score", *ordering]
