@@ -170,6 +170,13 @@ class Person(models.Model):
             GinIndex(
                 fields=["search_name"], name="cases_person_name_trgm", opclasses=["gin_trgm_ops"]
             ),
+            # Organizations are few; their own trigram index keeps their search small.
+            GinIndex(
+                fields=["search_name"],
+                name="cases_person_org_trgm",
+                opclasses=["gin_trgm_ops"],
+                condition=Q(kind="organization"),
+            ),
             models.Index(fields=["date_of_birth"], name="cases_person_dob_idx"),
             # Name keys of individuals: per name word its double metaphone and its letters
             # sorted, so "Jonhson" and "Smtih" meet "Johnson" and "Smith" (see the

@@ -21,7 +21,7 @@ from .policies import can_see_contact_details, case_access_level
 # does the filtering.
 SEARCH_MIN_SIMILARITY = 0.45
 ORGANIZATION_MATCH_LIMIT = 500
-PARTY_MATCH_LIMIT = 500  # people a party-name search considers, best match first
+PARTY_MATCH_LIMIT = 200  # people a party-name search considers, best match first
 CASE_PAGE_ENTRIES = 100  # register entries shown on the case page
 
 
@@ -233,7 +233,11 @@ def person_match(name: str) -> QuerySet[Person]:
             individuals = individuals.filter(
                 name_keys__overlap=NameKeys(Value(word), Value(""), Value(""))
             )
-    people = Person.objects.filter(Q(pk__in=individuals.values("pk")) | Q(pk__in=organizations))
+    # A UNION, not an OR: "id IN (subquery) OR id IN (list)" defeats the indexes.
+    matched = individuals.values("pk")
+    if organizations:
+        matched = matched.union(Person.objects.filter(pk__in=organizations).values("pk"))
+    people = Person.objects.filter(pk__in=matched)
     if not people.exists():
         people = Person.objects.filter(search_name__trigram_word_similar=name)
     return people.annotate(score=TrigramWordSimilarity(name, "search_name"))
