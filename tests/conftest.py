@@ -68,11 +68,60 @@ def password():
     return PASSWORD
 
 
+# --- a real SMTP server (aiosmtpd) for the whole run ---------------------------------
+
+
+class SmtpSink:
+    """aiosmtpd handler keeping every message (email.message.EmailMessage, with an
+    X-Envelope-To header); `refuse` holds replies for the next DATA commands instead."""
+
+    def __init__(self, host: str, port: int):
+        import threading
+
+        self.host, self.port = host, port
+        self.messages: list = []
+        self.refuse: list[str] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email.policy import default
+
+        with self._lock:
+            if self.refuse:
+                return self.refuse.pop(0)
+            message = email.message_from_bytes(envelope.content, policy=default)
+            message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        with self._lock:
+            return [m for m in self.messages if address in m["X-Envelope-To"]]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on a free local port; the Celery worker below sends its mail here."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = SmtpSink("127.0.0.1", port)
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
 # --- a real Celery worker, in its own process, on the test Redis broker -------------
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def celery_worker_process(django_db_setup, django_db_blocker, smtp_server):
     """Start `celery worker` against the test broker and test database; stop it at the end."""
     from django.conf import settings
     from django.db import connection
@@ -86,6 +135,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             f"{db['PORT'] or 5432}/{connection.settings_dict['NAME']}"
         ),
         "TEST_REDIS_URL": settings.REDIS_URL,
+        # casemgmt.settings.test: the worker's mail goes to the suite's SMTP server.
+        "TEST_EMAIL_URL": f"smtp://{smtp_server.host}:{smtp_server.port}",
     }
     log = open(ROOT / "var" / "test-celery-worker.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(

@@ -12,6 +12,13 @@ STORAGES["staticfiles"] = {  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Documents the tests store (and the test worker renders) stay out of the dev media.
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+STORAGES["default"]["OPTIONS"] = {"location": MEDIA_ROOT}  # noqa: F405
+# The suite's Celery worker process (tests/conftest.py) sends through the suite's
+# SMTP server (aiosmtpd), which it names here.
+if env("TEST_EMAIL_URL", default=""):
+    vars().update(env.email_url("TEST_EMAIL_URL"))
 # Tests use their own Redis database so they never touch a running dev stack.
 REDIS_URL = env("TEST_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/15")  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
