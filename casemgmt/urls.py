@@ -10,6 +10,7 @@ admin.site.site_title = "casemgmt"
 api_v1 = [
     path("", include("casemgmt.core.api.urls")),
     path("", include("cases.api.urls")),
+    path("", include("filings.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -17,6 +18,8 @@ api_v1 = [
 urlpatterns = [
     path("", include("casemgmt.core.urls")),
     path("cases/", include("cases.urls")),
+    path("filings/", include("filings.urls")),
+    path("notices/", include("filings.notice_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
 ]

@@ -54,6 +54,7 @@ DEFAULT_EVENT_CODES = {
     "ORDR": "Order entered",
     "JDGM": "Judgment entered",
     "HRGS": "Hearing set",
+    "SUBP": "Subpoena issued",
     "NOTC": "Notice issued",
     "APPR": "Notice of appearance",
     "WDRW": "Attorney withdrawn",

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='attorneyprofile',
-            index=models.Index(fields=['bar_number'], name='core_attorney_bar_number'),
+            model_name="attorneyprofile",
+            index=models.Index(fields=["bar_number"], name="core_attorney_bar_number"),
         ),
     ]

@@ -1,0 +1,78 @@
+"""Celery tasks of filings: thin, they take ids and call one service (filings.notices)."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import notices
+from .models.notices import Notice, NoticeBatch, NoticeRecipient
+
+logger = logging.getLogger(__name__)
+
+# Database hiccups (a failover, a dropped connection) are worth retrying; a task
+# that fails for any other reason would fail the same way again.
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+
+DELIVERY_MAX_RETRIES = 6
+DELIVERY_BACKOFF_BASE_S = 60
+DELIVERY_BACKOFF_MAX_S = 3600
+
+
+def delivery_backoff(retries: int) -> int:
+    """Seconds before retry n+1: 1, 2, 4, 8, 16, 32 minutes (capped at 1 h), +-20% jitter."""
+    base = min(DELIVERY_BACKOFF_BASE_S * 2**retries, DELIVERY_BACKOFF_MAX_S)
+    return int(base * random.uniform(0.8, 1.2))  # noqa: S311 (jitter, not security)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def notice_render(notice_id: int) -> None:
+    """Render a notice to PDF, store and docket it, queue its e-mails: exactly once.
+
+    Safe to run twice: the service locks the notice and returns if it is done.
+    """
+    try:
+        notices.notice_render(notice_id=notice_id)
+    except Notice.DoesNotExist:
+        logger.warning("notice %s does not exist (rolled back?); nothing to render", notice_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=DELIVERY_MAX_RETRIES)
+def notice_deliver(self, recipient_id: int) -> None:
+    """E-mail one recipient their copy. Retries transient SMTP errors with backoff, then gives up.
+
+    Safe to run twice: the service locks the recipient and returns if it is done.
+    """
+    try:
+        notices.notice_recipient_deliver(recipient_id=recipient_id)
+    except NoticeRecipient.DoesNotExist:
+        logger.warning("notice recipient %s does not exist; nothing to send", recipient_id)
+    except (notices.TransientDeliveryError, *TRANSIENT_DB_ERRORS) as exc:
+        if self.request.retries >= self.max_retries:
+            notices.notice_recipient_delivery_give_up(recipient_id=recipient_id, error=str(exc))
+            return
+        raise self.retry(exc=exc, countdown=delivery_backoff(self.request.retries)) from exc
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def notice_batch_issue_task(batch_id: int) -> None:
+    """Issue the notices of a batch, with progress. Safe to run twice (it resumes)."""
+    try:
+        notices.notice_batch_issue(batch_id=batch_id)
+    except NoticeBatch.DoesNotExist:
+        logger.warning("notice batch %s does not exist; nothing to issue", batch_id)
