@@ -210,3 +210,19 @@ class TransitionForm(forms.Form):
         label="Why inactive",
     )
     reason = forms.CharField(required=False, max_length=300, label="Reason or order")
+
+
+class CaseAppearanceForm(forms.Form):
+    """Enter an attorney's appearance on an open case (from the case page)."""
+
+    bar_number = forms.CharField(max_length=30, label="Attorney's bar number")
+    party = forms.TypedChoiceField(coerce=int, label="For party", empty_value=None)
+
+    def __init__(self, *args, parties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = [("", "The case as a whole")] + [
+            (p.pk, f"{p.person.display_name} ({p.get_role_display()})") for p in parties
+        ]
+        self.fields["party"].required = False
+
+    clean_bar_number = AppearanceForm.clean_bar_number

@@ -13,4 +13,16 @@ urlpatterns = [
     path("<slug:court>/<str:number>/", views.detail, name="detail"),
     path("<slug:court>/<str:number>/register/", views.register, name="register"),
     path("<slug:court>/<str:number>/transition/", views.transition, name="transition"),
+    path("<slug:court>/<str:number>/parties/add/", views.party_add, name="party_add"),
+    path("<slug:court>/<str:number>/charges/add/", views.charge_add_view, name="charge_add"),
+    path(
+        "<slug:court>/<str:number>/appearances/enter/",
+        views.appearance_enter_view,
+        name="appearance_enter",
+    ),
+    path(
+        "<slug:court>/<str:number>/appearances/<int:pk>/withdraw/",
+        views.appearance_withdraw_view,
+        name="appearance_withdraw",
+    ),
 ]

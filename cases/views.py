@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.utils import ErrorList
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,14 +20,16 @@ from casemgmt.core.selectors import court_active_for, court_list_for_user
 
 from .forms import (
     AppearanceFormSet,
+    CaseAppearanceForm,
     CaseSearchForm,
+    ChargeForm,
     ChargeFormSet,
     IntakeForm,
     PartyForm,
     PartyFormSet,
     TransitionForm,
 )
-from .models import CaseStatus, Person, court_local_date
+from .models import PROSECUTION_CATEGORIES, Appearance, CaseStatus, Person, court_local_date
 from .panels import case_panels_for
 from .policies import RECORD_KEEPERS, can_keep_record, can_see_contact_details
 from .selectors import (
@@ -44,9 +46,13 @@ from .services import (
     ChargeInput,
     IntakeInput,
     PartyInput,
+    appearance_enter,
+    appearance_withdraw,
     case_open,
+    case_party_add,
     case_read_audit,
     case_transition,
+    charge_add,
 )
 
 SEARCH_PAGE_SIZE = 50
@@ -264,7 +270,15 @@ def detail(request: HttpRequest, court: str, number: str) -> HttpResponse:
     keeper = can_keep_record(request.user, case)
     today = court_local_date(case.court)
     transition_form = None
+    record_forms = None
     if keeper:
+        record_forms = {
+            "party": PartyForm(prefix="party"),
+            "charge": ChargeForm(prefix="charge")
+            if case.case_type.category in PROSECUTION_CATEGORIES
+            else None,
+            "appearance": CaseAppearanceForm(parties=case_file.parties, prefix="appearance"),
+        }
         transition_form = TransitionForm(initial={"date": today})
         allowed = [to for (frm, to) in TRANSITIONS if frm == case.status]
         transition_form.fields["to"].choices = [(s, CaseStatus(s).label) for s in allowed]
@@ -276,11 +290,116 @@ def detail(request: HttpRequest, court: str, number: str) -> HttpResponse:
             "case": case,
             "keeper": keeper,
             "transition_form": transition_form,
+            "record_forms": record_forms,
             "show_contact": can_see_contact_details(case_file.level),
             "opened": request.GET.get("opened") == "1",
             "panels": case_panels_for(request, case_file),
         },
     )
+
+
+def _record_keeper_case(request, court: str, number: str):
+    """The visible case, if the user keeps its record; else 404 (not visible) or 403."""
+    case = case_get_visible(request.user, number, court_code=court)
+    if not can_keep_record(request.user, case):
+        audit_denied(request, reason="not_record_keeper", case=case.number)
+        raise PermissionDenied
+    return case
+
+
+def _report(request, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label or 'Form'}: {' '.join(errors)}")
+
+
+@require_POST
+def party_add(request: HttpRequest, court: str, number: str) -> HttpResponse:
+    """Add a party after intake (case page)."""
+    case = _record_keeper_case(request, court, number)
+    form = PartyForm(request.POST, prefix="party")
+    if form.is_valid():
+        row = form.cleaned_data
+        person = (
+            Person.objects.filter(pk=row["person_id"]).first() if row.get("person_id") else None
+        )
+        fields = {k: v for k, v in row.items() if k in PartyInput.PERSON_FIELDS and v is not None}
+        try:
+            added = case_party_add(
+                case=case,
+                party=PartyInput(role=row["role"], person=person, **fields),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                messages.error(request, f"{field.replace('_', ' ')}: {' '.join(errors)}")
+        except DomainError as exc:
+            messages.error(request, f"{exc.message} ({exc.code})")
+        else:
+            messages.success(
+                request, f"{added.person} added as {added.get_role_display().lower()}."
+            )
+    else:
+        _report(request, form)
+    return redirect(reverse("cases:detail", args=[case.court.code, case.number]) + "#h-parties")
+
+
+@require_POST
+def charge_add_view(request: HttpRequest, court: str, number: str) -> HttpResponse:
+    case = _record_keeper_case(request, court, number)
+    form = ChargeForm(request.POST, prefix="charge")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            charge = charge_add(
+                case=case,
+                charge=ChargeInput(
+                    d["statute_code"], d["statute_text"], d["charge_class"], d["offense_date"]
+                ),
+                actor=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, f"{exc.message} ({exc.code})")
+        else:
+            messages.success(request, f"Count {charge.count_number} added.")
+    else:
+        _report(request, form)
+    return redirect(reverse("cases:detail", args=[case.court.code, case.number]) + "#h-charges")
+
+
+@require_POST
+def appearance_enter_view(request: HttpRequest, court: str, number: str) -> HttpResponse:
+    case = _record_keeper_case(request, court, number)
+    parties = list(case.parties.select_related("person"))
+    form = CaseAppearanceForm(request.POST, parties=parties, prefix="appearance")
+    if form.is_valid():
+        party = next((p for p in parties if p.pk == form.cleaned_data["party"]), None)
+        try:
+            appearance_enter(
+                case=case, attorney=form.cleaned_data["attorney"], party=party, actor=request.user
+            )
+        except DomainError as exc:
+            messages.error(request, f"{exc.message} ({exc.code})")
+        else:
+            messages.success(request, "Appearance entered.")
+    else:
+        _report(request, form)
+    return redirect(reverse("cases:detail", args=[case.court.code, case.number]) + "#h-attorneys")
+
+
+@require_POST
+def appearance_withdraw_view(
+    request: HttpRequest, court: str, number: str, pk: int
+) -> HttpResponse:
+    case = _record_keeper_case(request, court, number)
+    appearance = get_object_or_404(Appearance, pk=pk, case=case)
+    try:
+        appearance_withdraw(appearance=appearance, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, f"{exc.message} ({exc.code})")
+    else:
+        messages.success(request, "Withdrawal recorded.")
+    return redirect(reverse("cases:detail", args=[case.court.code, case.number]) + "#h-attorneys")
 
 
 REGISTER_PAGE_SIZE = 200

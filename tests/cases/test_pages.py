@@ -199,3 +199,61 @@ def test_a_long_register_shows_its_latest_entries_and_pages_the_rest(
     assert [e.seq for e in register.context["page"]][:3] == [1, 2, 3]
     assert register.context["page"].has_next
     assert [e.seq for e in second.context["page"]] == list(range(201, 232))
+
+
+def test_clerk_adds_a_party_a_charge_and_an_attorney_from_the_case_page(
+    client, clerk, criminal_case, court_a
+):
+    from tests.core.factories import AttorneyProfileFactory
+
+    attorney = AttorneyProfileFactory(user__courts=[court_a], bar_number="0999001").user
+    client.force_login(clerk)
+    args = ["alpha", criminal_case.number]
+
+    client.post(
+        reverse("cases:party_add", args=args),
+        {"party-role": "victim", "party-kind": "individual", "party-first_name": "Vera",
+         "party-last_name": "Lind", "party-preferred_language": "en"},
+    )  # fmt: skip
+    client.post(
+        reverse("cases:charge_add", args=args),
+        {"charge-statute_code": "843.02", "charge-statute_text": "Resisting an officer",
+         "charge-charge_class": "misdemeanor_a", "charge-offense_date": "2026-01-03"},
+    )  # fmt: skip
+    defendant = criminal_case.parties.get(role="defendant")
+    client.post(
+        reverse("cases:appearance_enter", args=args),
+        {"appearance-bar_number": "0999001", "appearance-party": str(defendant.pk)},
+    )
+    bad = client.post(
+        reverse("cases:appearance_enter", args=args),
+        {"appearance-bar_number": "0000000", "appearance-party": ""},
+        follow=True,
+    )
+
+    assert criminal_case.parties.filter(role="victim", person__last_name="Lind").exists()
+    assert criminal_case.charges.get(count_number=2).statute_code == "843.02"
+    assert criminal_case.appearances.get().attorney == attorney
+    assert "No active attorney has that bar number" in bad.content.decode()
+    codes = list(criminal_case.docket_entries.values_list("event_code", flat=True))
+    assert codes[-3:] == ["PRTY", "CHGA", "APPR"]
+
+    appearance = criminal_case.appearances.get()
+    client.post(reverse("cases:appearance_withdraw", args=[*args, appearance.pk]))
+    appearance.refresh_from_db()
+    assert appearance.withdrawn_on is not None
+
+
+def test_record_forms_are_for_record_keepers_only(client, attorney, criminal_case):
+    client.force_login(attorney)
+    args = ["alpha", criminal_case.number]
+
+    page = client.get(reverse("cases:detail", args=args))
+    response = client.post(
+        reverse("cases:party_add", args=args),
+        {"party-role": "witness", "party-kind": "individual", "party-last_name": "X"},
+    )
+
+    assert "Add to the record" not in page.content.decode()
+    assert response.status_code == 403
+    assert not criminal_case.parties.filter(role="witness").exists()
