@@ -15,11 +15,13 @@ from .models import (
     CaseStatus,
     CaseType,
     ChargeClass,
+    ChargeDisposition,
     Confidentiality,
     InactiveReason,
     PartyRole,
     Person,
     PersonKind,
+    Plea,
 )
 
 DATE = {"type": "date"}
@@ -226,3 +228,27 @@ class CaseAppearanceForm(forms.Form):
         self.fields["party"].required = False
 
     clean_bar_number = AppearanceForm.clean_bar_number
+
+
+class ChargeEventForm(forms.Form):
+    """A plea or a disposition on one count (case page)."""
+
+    what = forms.ChoiceField(choices=[("plea", "Plea"), ("disposition", "Disposition")])
+    value = forms.ChoiceField(
+        label="Plea or disposition",
+        choices=[
+            ("Plea", [c for c in Plea.choices if c[0]]),
+            ("Disposition", [c for c in ChargeDisposition.choices if c[0]]),
+        ],
+    )
+    date = forms.DateField(label="Date", widget=forms.DateInput(DATE))
+
+    def clean(self):
+        cleaned = super().clean()
+        what, value = cleaned.get("what"), cleaned.get("value")
+        allowed = Plea.values if what == "plea" else ChargeDisposition.values
+        if what and value and value not in allowed:
+            self.add_error(
+                "value", forms.ValidationError(f"That is not a {what}.", code="invalid_choice")
+            )
+        return cleaned

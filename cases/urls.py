@@ -16,6 +16,11 @@ urlpatterns = [
     path("<slug:court>/<str:number>/parties/add/", views.party_add, name="party_add"),
     path("<slug:court>/<str:number>/charges/add/", views.charge_add_view, name="charge_add"),
     path(
+        "<slug:court>/<str:number>/charges/<int:count>/event/",
+        views.charge_event,
+        name="charge_event",
+    ),
+    path(
         "<slug:court>/<str:number>/appearances/enter/",
         views.appearance_enter_view,
         name="appearance_enter",

@@ -22,6 +22,7 @@ from .forms import (
     AppearanceFormSet,
     CaseAppearanceForm,
     CaseSearchForm,
+    ChargeEventForm,
     ChargeForm,
     ChargeFormSet,
     IntakeForm,
@@ -29,7 +30,7 @@ from .forms import (
     PartyFormSet,
     TransitionForm,
 )
-from .models import PROSECUTION_CATEGORIES, Appearance, CaseStatus, Person, court_local_date
+from .models import PROSECUTION_CATEGORIES, Appearance, CaseStatus, Charge, Person, court_local_date
 from .panels import case_panels_for
 from .policies import RECORD_KEEPERS, can_keep_record, can_see_contact_details
 from .selectors import (
@@ -53,6 +54,8 @@ from .services import (
     case_read_audit,
     case_transition,
     charge_add,
+    charge_dispose,
+    charge_plea_enter,
 )
 
 SEARCH_PAGE_SIZE = 50
@@ -272,6 +275,10 @@ def detail(request: HttpRequest, court: str, number: str) -> HttpResponse:
     transition_form = None
     record_forms = None
     if keeper:
+        for charge in case_file.charges:  # a plea / disposition form on each count
+            charge.event_form = ChargeEventForm(
+                prefix=f"count{charge.count_number}", initial={"date": today}
+            )
         record_forms = {
             "party": PartyForm(prefix="party"),
             "charge": ChargeForm(prefix="charge")
@@ -400,6 +407,35 @@ def appearance_withdraw_view(
     else:
         messages.success(request, "Withdrawal recorded.")
     return redirect(reverse("cases:detail", args=[case.court.code, case.number]) + "#h-attorneys")
+
+
+@require_POST
+def charge_event(request: HttpRequest, court: str, number: str, count: int) -> HttpResponse:
+    """Enter a plea or a disposition on one count."""
+    case = _record_keeper_case(request, court, number)
+    charge = get_object_or_404(Charge, case=case, count_number=count)
+    form = ChargeEventForm(request.POST, prefix=f"count{count}")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["what"] == "plea":
+                charge_plea_enter(
+                    charge=charge, plea=d["value"], plea_date=d["date"], actor=request.user
+                )
+            else:
+                charge_dispose(
+                    charge=charge,
+                    disposition=d["value"],
+                    disposition_date=d["date"],
+                    actor=request.user,
+                )
+        except DomainError as exc:
+            messages.error(request, f"Count {count}: {exc.message} ({exc.code})")
+        else:
+            messages.success(request, f"Count {count}: {d['what']} recorded.")
+    else:
+        _report(request, form)
+    return redirect(reverse("cases:detail", args=[case.court.code, case.number]) + "#h-charges")
 
 
 REGISTER_PAGE_SIZE = 200

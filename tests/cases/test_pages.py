@@ -257,3 +257,23 @@ def test_record_forms_are_for_record_keepers_only(client, attorney, criminal_cas
     assert "Add to the record" not in page.content.decode()
     assert response.status_code == 403
     assert not criminal_case.parties.filter(role="witness").exists()
+
+
+def test_clerk_records_a_plea_and_a_disposition_on_a_count(client, clerk, criminal_case):
+    client.force_login(clerk)
+    url = reverse("cases:charge_event", args=["alpha", criminal_case.number, 1])
+    today = dt.date.today().isoformat()
+
+    client.post(url, {"count1-what": "plea", "count1-value": "not_guilty", "count1-date": today})
+    wrong = client.post(
+        url, {"count1-what": "plea", "count1-value": "dismissed", "count1-date": today}, follow=True
+    )
+    client.post(
+        url, {"count1-what": "disposition", "count1-value": "dismissed", "count1-date": today}
+    )
+
+    charge = criminal_case.charges.get(count_number=1)
+    assert (charge.plea, charge.disposition) == ("not_guilty", "dismissed")
+    assert "That is not a plea" in wrong.content.decode()
+    codes = list(criminal_case.docket_entries.values_list("event_code", flat=True))
+    assert codes[-2:] == ["PLEA", "CDSP"]
