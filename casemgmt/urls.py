@@ -18,6 +18,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("casemgmt.core.urls")),
     path("cases/", include("cases.urls")),
+    path("filings/", include("filings.packet_urls")),
     path("filings/", include("filings.urls")),
     path("notices/", include("filings.notice_urls")),
     path("admin/", admin.site.urls),

@@ -13,7 +13,7 @@ class FilingsConfig(AppConfig):
         from . import signals  # noqa: F401  (default filing types for new courts)
         from .demo import seed_filing_types, seed_filings
         from .notices import connect_notice_signals, register_notice_nav, register_notice_seeders
-        from .views import documents_panel_context
+        from .views import documents_panel_context, notices_panel_context
 
         register_seeder("filings.filing_types", seed_filing_types, order=25)
         register_seeder("filings.filings", seed_filings, order=60)
@@ -36,5 +36,14 @@ class FilingsConfig(AppConfig):
                 template="filings/panels/documents.html",
                 context=documents_panel_context,
                 order=20,
+            )
+        )
+        register_case_panel(
+            CasePanel(
+                key="notices",
+                title="Notices",
+                template="filings/panels/notices.html",
+                context=notices_panel_context,
+                order=25,
             )
         )

@@ -77,3 +77,19 @@ class QueueFilterForm(forms.Form):
             ("", "All types"),
             *sorted(names.items(), key=lambda item: item[1]),
         ]
+
+
+class DocumentConfidentialityForm(forms.Form):
+    """Seal, unseal or mark confidential an existing document (judges and supervisors)."""
+
+    confidentiality = forms.ChoiceField(label="Confidentiality")
+    reason = forms.CharField(
+        label="Order or reason",
+        max_length=500,
+        help_text="Cite the order, e.g. “Order of 2026-03-02 granting motion to seal”.",
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Confidentiality.choices)
+        self.fields["confidentiality"].choices = [(value, labels[value]) for value in choices]

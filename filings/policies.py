@@ -177,6 +177,25 @@ def can_submit(user, case: Case) -> bool:
     return is_attorney_of_record(user, case) or can_keep_record(user, case)
 
 
+APPEARANCE_EVENT_CODE = "APPR"  # a notice of appearance (cases.services.DEFAULT_EVENT_CODES)
+
+
+def is_appearance_type(filing_type: FilingType) -> bool:
+    return filing_type.event_code == APPEARANCE_EVENT_CODE
+
+
+def can_file_appearance(user, case: Case, filing_type: FilingType) -> bool:
+    """An attorney not (yet) of record may e-file a notice of appearance on a case they can
+    see: accepting it makes them of record (``filings.services``)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.ATTORNEY
+        and filing_type.efiling_allowed
+        and is_appearance_type(filing_type)
+    )
+
+
 def can_review(user, case: Case) -> bool:
     """Accepting or rejecting a submission is the clerk's office's (of the case's court)."""
     return can_keep_record(user, case)
@@ -194,3 +213,13 @@ def confidentiality_choices_for(user, case: Case) -> tuple[str, ...]:
     if SEALED in allowed and case.confidentiality != SEALED and not can_seal(user, case):
         allowed = tuple(c for c in allowed if c != SEALED)
     return allowed
+
+
+def can_set_document_confidentiality(user, case: Case) -> bool:
+    """Sealing (or unsealing) a document is by order: the court's supervisors and judges."""
+    return bool(user.is_authenticated and user.is_active and can_seal(user, case))
+
+
+def document_confidentiality_choices(case: Case) -> tuple[str, ...]:
+    """What an existing document of `case` may be set to: never less restricted than the case."""
+    return ORDER[ORDER.index(case.confidentiality) :]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import JSONObject
 from django.http import Http404
 
 from casemgmt.core.models import Court
-from cases.models import Case
+from cases.models import Case, Confidentiality
 from cases.policies import RECORD_KEEPERS
 
 from .models import (
@@ -19,6 +21,7 @@ from .models import (
     FilingType,
     RejectionReason,
 )
+from .models.notices import Notice
 from .policies import (
     Reader,
     can_file_type,
@@ -164,3 +167,35 @@ def case_document_type_choices(*, case: Case) -> list[tuple[str, str]]:
         .order_by("name")
     )
     return [*used, ISSUED_CHOICE]
+
+
+def case_notice_list(*, case: Case, level: str, limit: int) -> list[Notice]:
+    """The notices of `case` a reader at `level` may see, newest first, with their recipients.
+
+    Visible by the rules of the notice's document: once rendered, the document's own
+    confidentiality; before that, the one it will be stored with (confidential, sealed
+    on a sealed case; ``filings.notices``). One query; at most `limit` notices, each
+    with `recipient_rows`: [{name, role, delivery_status}] in the order of the copies.
+    """
+    allowed = confidentiality_allowed(level)
+    pending_conf = Confidentiality.SEALED if case.is_sealed else Confidentiality.CONFIDENTIAL
+    seen = Q(document__confidentiality__in=allowed)
+    if pending_conf in allowed:
+        seen |= Q(document__isnull=True)
+    # One query: the recipients come aggregated (position order) with their notice.
+    return list(
+        Notice.objects.filter(seen, case=case)
+        .annotate(
+            recipient_rows=ArrayAgg(
+                JSONObject(
+                    name="recipients__name",
+                    role="recipients__role",
+                    delivery_status="recipients__delivery_status",
+                ),
+                filter=Q(recipients__isnull=False),
+                order_by="recipients__position",
+                default=Value([]),
+            )
+        )
+        .order_by("-issued_at", "-id")[:limit]
+    )

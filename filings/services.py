@@ -24,15 +24,16 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import Http404
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
 from casemgmt.core.errors import DomainError
-from casemgmt.core.models import Court, User
-from cases.models import Case, Confidentiality, EventCode
-from cases.services import docket_entry_record
+from casemgmt.core.models import AuditEvent, Court, User
+from casemgmt.core.roles import Role
+from cases.models import Appearance, Case, Confidentiality, EventCode
+from cases.services import appearance_enter, docket_entry_record
 
 from .models import (
     Document,
@@ -44,13 +45,18 @@ from .models import (
     RejectionReason,
 )
 from .policies import (
+    can_file_appearance,
     can_file_at_counter,
     can_file_type,
     can_review,
+    can_set_document_confidentiality,
     can_submit,
     confidentiality_choices_for,
     confidentiality_max,
+    document_confidentiality_choices,
+    is_appearance_type,
 )
+from .selectors import document_list_visible
 from .stamp import PdfFacts, PdfRefused, pdf_inspect, pdf_stamp
 from .storage import (
     DOCUMENTS_PREFIX,
@@ -249,6 +255,104 @@ def document_download_audit(*, document: Document, user, surface: str) -> None:
         )
 
 
+def filing_read_audit(*, filing: Filing, user, surface: str) -> None:
+    """Record a read of a filing whose document is sealed (its case's reads are audited
+    by ``case_read_audit`` already). Every surface showing a filing calls this."""
+    if filing.document.confidentiality == Confidentiality.SEALED and not filing.case.is_sealed:
+        audit_record(
+            action="document.read",
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            obj=filing.document,
+            case=filing.case,
+            details={"surface": surface, "filing": filing.pk, "document_confidentiality": "sealed"},
+        )
+
+
+@transaction.atomic
+def document_confidentiality_set(
+    *, document: Document, confidentiality: str, reason: str, actor: User
+) -> Document:
+    """Seal, unseal or mark confidential an existing document, by order of the court.
+
+    The document goes with its family: the filing as received and its stamped copy
+    share one setting (else the filing page would still show what was sealed). A
+    docket entry (SEAL, or CONF) and an audit record are written. The register is
+    append-only, so the filing's own earlier entry keeps its confidentiality.
+
+    Raises:
+        Http404: the document or its case is not visible to `actor`.
+        DomainError: NOT_A_SEALER (403), UNKNOWN_CONFIDENTIALITY, CONFIDENTIALITY_BELOW_CASE,
+            REASON_REQUIRED, CONFIDENTIALITY_UNCHANGED.
+    """
+    if not document_list_visible(actor).filter(pk=document.pk).exists():
+        raise Http404("No such document.")
+    locked = (
+        Document.objects.select_for_update(of=("self",))
+        .select_related("case__court")
+        .get(pk=document.pk)
+    )
+    case = locked.case
+    if not can_set_document_confidentiality(actor, case):
+        raise DomainError(
+            "NOT_A_SEALER",
+            "Only a judge or supervisor of the court seals or unseals a document.",
+            status=403,
+        )
+    if confidentiality not in Confidentiality.values:
+        raise DomainError(
+            "UNKNOWN_CONFIDENTIALITY",
+            "Choose public, confidential or sealed.",
+            field="confidentiality",
+        )
+    if confidentiality not in document_confidentiality_choices(case):
+        raise DomainError(
+            "CONFIDENTIALITY_BELOW_CASE",
+            f"A document cannot be less restricted than its case ({case.confidentiality}).",
+            field="confidentiality",
+        )
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError("REASON_REQUIRED", "Cite the order or reason.", field="reason")
+    if locked.confidentiality == confidentiality:
+        raise DomainError(
+            "CONFIDENTIALITY_UNCHANGED",
+            "The document already has that setting.",
+            field="confidentiality",
+        )
+    before = locked.confidentiality
+    root_id = locked.original_id or locked.pk
+    family = list(
+        Document.objects.select_for_update(of=("self",))
+        .filter(Q(pk=root_id) | Q(original_id=root_id))
+        .order_by("pk")
+    )
+    Document.objects.filter(pk__in=[d.pk for d in family]).update(confidentiality=confidentiality)
+    filing = Filing.objects.filter(document_id=root_id).only("pk", "doc_number").first()
+    label = f"Doc {filing.doc_number}" if filing and filing.doc_number else f"Document {root_id}"
+    entry = docket_entry_record(
+        case=case,
+        event_code="SEAL" if confidentiality == Confidentiality.SEALED else "CONF",
+        text=f"{label} made {confidentiality}: {reason}",
+        recorded_by=actor,
+        obj=locked,
+    )
+    audit_record(
+        action="document.confidentiality",
+        actor=actor,
+        obj=locked,
+        case=case,
+        details={
+            "from": before,
+            "to": confidentiality,
+            "reason": reason,
+            "documents": [d.pk for d in family],
+            "docket_seq": entry.seq,
+        },
+    )
+    locked.refresh_from_db()
+    return locked
+
+
 def document_orphans_sweep(
     *, older_than: dt.timedelta = dt.timedelta(hours=24), dry_run: bool = False
 ) -> list[str]:
@@ -373,6 +477,8 @@ def filing_submit(
 
     The filer is an attorney with an active appearance on the case, or the clerk's
     office of the court (e.g. a filing received by mail, queued for a second clerk).
+    An attorney not yet of record may file a notice of appearance (type with event
+    APPR): its acceptance enters their appearance.
 
     Raises:
         Http404: the case is not visible to the filer (an attorney not of record on a
@@ -381,7 +487,7 @@ def filing_submit(
             (403), CONFIDENTIALITY_NOT_ALLOWED, and the document refusals of `document_store`.
     """
     _require_visible(filer, case)
-    if not can_submit(filer, case):
+    if not can_submit(filer, case) and not can_file_appearance(filer, case, filing_type):
         raise DomainError(
             "NOT_OF_RECORD",
             "Only an attorney of record on this case can file in it.",
@@ -508,6 +614,22 @@ def _accept(filing: Filing, *, reviewer: User | None, recorded_by: User) -> Fili
         confidentiality=entry_confidentiality,
         entry_date=filed_local.date(),
     )
+    if (
+        is_appearance_type(filing_type)
+        and filer.role == Role.ATTORNEY
+        and not Appearance.objects.filter(
+            case=case, attorney=filer, withdrawn_on__isnull=True
+        ).exists()
+    ):
+        # The notice of appearance makes its filer of record (for no particular party:
+        # the filing does not say which); the clerk's office sees the entry.
+        appearance_enter(
+            case=case,
+            attorney=filer,
+            party=None,
+            actor=recorded_by,
+            entered_on=filed_local.date(),
+        )
     filing.case = case
     filing.status = FilingStatus.ACCEPTED
     filing.reviewed_by = reviewer
@@ -540,7 +662,7 @@ def _accept(filing: Filing, *, reviewer: User | None, recorded_by: User) -> Fili
         },
     )
     if filer.pk != recorded_by.pk or reviewer is None:
-        transaction.on_commit(partial(_notify_filer, filing.pk))
+        _filing_notify_enqueue(filing.pk, FilingStatus.ACCEPTED)
     return filing
 
 
@@ -601,30 +723,32 @@ def filing_reject(
         details={"reason": found.code, "note": note},
     )
     if locked.filed_by_id != clerk.pk:
-        transaction.on_commit(partial(_notify_filer, locked.pk))
+        _filing_notify_enqueue(locked.pk, FilingStatus.REJECTED)
     return locked
 
 
-def _notify_filer(filing_id: int) -> None:
-    """E-mail the filer the outcome of the review (after commit; a mail failure is logged)."""
-    filing = (
-        Filing.objects.select_related(
-            "case__court", "filing_type", "document", "filed_by", "rejection_reason"
-        )
-        .filter(pk=filing_id)
-        .first()
-    )
-    if filing is None or not filing.filed_by.email:
-        return
+FILING_NOTIFY_ACTION = "filing.notify"
+FILING_NOTIFY_EVENTS = (FilingStatus.ACCEPTED, FilingStatus.REJECTED)
+
+
+def _filing_notify_enqueue(filing_id: int, event: str) -> None:
+    """On commit, queue `filings.tasks.filing_notify` (a broker failure is logged, not raised:
+    the review stands)."""
+    from . import tasks
+
+    transaction.on_commit(partial(tasks.filing_notify.delay, filing_id, str(event)), robust=True)
+
+
+def _filer_message(filing: Filing, event: str) -> tuple[str, str]:
     case, title = filing.case, filing.document.title
-    if filing.status == FilingStatus.ACCEPTED:
+    if event == FilingStatus.ACCEPTED:
         subject = f"Filing accepted: {case.number} Doc {filing.doc_number}"
         body = (
             f"{case.court.name} accepted your filing in case {case.number}.\n\n"
             f"{filing.filing_type.name}: {title}\n"
             f"Document number: Doc {filing.doc_number}\n"
         )
-    elif filing.status == FilingStatus.REJECTED:
+    else:
         subject = f"Filing rejected: {case.number} — {title}"
         body = (
             f"{case.court.name} did not accept your filing in case {case.number}.\n\n"
@@ -633,12 +757,59 @@ def _notify_filer(filing_id: int) -> None:
             + (f"Note from the clerk: {filing.rejection_note}\n" if filing.rejection_note else "")
             + "\nYou may correct the document and file it again.\n"
         )
-    else:
-        return
-    try:
-        send_mail(subject, body, None, [filing.filed_by.email])
-    except Exception:
-        logger.exception("could not e-mail the filer of filing %s", filing_id)
+    return subject, body
+
+
+def filing_notify(*, filing_id: int, event: str) -> bool:
+    """E-mail the filer the outcome of the review (``accepted`` or ``rejected``): once.
+
+    Run by `filings.tasks.filing_notify`. The filing row is locked, so a second
+    delivery of the task waits, then finds the marker (an audit event
+    ``filing.notify`` for this filing and event) and stops. A mail error rolls
+    back (no marker) and propagates, for the task to retry.
+
+    Returns True when an e-mail was sent.
+    """
+    if event not in FILING_NOTIFY_EVENTS:
+        raise ValueError(f"unknown filing notification {event!r}")
+    with transaction.atomic():
+        filing = (
+            Filing.objects.select_for_update(of=("self",))
+            .select_related(
+                "case__court", "filing_type", "document", "filed_by", "rejection_reason"
+            )
+            .filter(pk=filing_id)
+            .first()
+        )
+        if filing is None:
+            logger.warning("filing %s does not exist; no notification", filing_id)
+            return False
+        if filing.status != event:
+            logger.warning(
+                "filing %s is %s, not %s; no notification", filing_id, filing.status, event
+            )
+            return False
+        already = AuditEvent.objects.filter(
+            action=FILING_NOTIFY_ACTION,
+            object_type=Filing._meta.label_lower,
+            object_id=str(filing.pk),
+            details__event=event,
+        ).exists()
+        if already:
+            return False
+        email = filing.filed_by.email
+        if email:
+            subject, body = _filer_message(filing, event)
+            send_mail(subject, body, None, [email])
+        audit_record(
+            action=FILING_NOTIFY_ACTION,
+            actor=None,
+            actor_username="worker",
+            obj=filing,
+            case=filing.case,
+            details={"event": event, "sent": bool(email)},
+        )
+        return bool(email)
 
 
 # --- the court's configuration ---------------------------------------------------------------

@@ -76,3 +76,42 @@ def notice_batch_issue_task(batch_id: int) -> None:
         notices.notice_batch_issue(batch_id=batch_id)
     except NoticeBatch.DoesNotExist:
         logger.warning("notice batch %s does not exist; nothing to issue", batch_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def packet_build(packet_id: int) -> None:
+    """Bind a case packet into one PDF and store it: exactly once.
+
+    Safe to run twice: the service locks the packet and returns if it is not pending.
+    """
+    from . import packets
+    from .models.packets import CasePacket
+
+    try:
+        packets.packet_build(packet_id=packet_id)
+    except CasePacket.DoesNotExist:
+        logger.warning("packet %s does not exist (rolled back?); nothing to build", packet_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(*TRANSIENT_DB_ERRORS, OSError),  # smtplib errors are OSErrors
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=DELIVERY_MAX_RETRIES,
+)
+def filing_notify(filing_id: int, event: str) -> None:
+    """E-mail the filer that their filing was accepted or rejected (`event`): once.
+
+    Safe to run twice: the service locks the filing and stops if its marker (audit
+    event ``filing.notify``) exists.
+    """
+    from . import services
+
+    services.filing_notify(filing_id=filing_id, event=event)

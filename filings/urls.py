@@ -14,5 +14,10 @@ urlpatterns = [
     path("<int:pk>/reject/", views.filing_reject_view, name="reject"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("documents/<int:pk>/preview/", views.document_preview, name="document_preview"),
+    path(
+        "documents/<int:pk>/confidentiality/",
+        views.document_confidentiality_view,
+        name="document_confidentiality",
+    ),
     path("<slug:court>/<str:number>/new/", views.filing_new, name="new"),
 ]

@@ -23,13 +23,16 @@ from cases.policies import RECORD_KEEPERS
 from cases.selectors import case_get_visible
 from cases.services import case_read_audit
 
-from .forms import FilingForm, QueueFilterForm, RejectForm
+from .forms import DocumentConfidentialityForm, FilingForm, QueueFilterForm, RejectForm
 from .models import DocumentKind, Filing, FilingStatus
 from .policies import (
+    can_file_appearance,
     can_file_at_counter,
     can_review,
+    can_set_document_confidentiality,
     can_submit,
     confidentiality_choices_for,
+    document_confidentiality_choices,
     keeps_record_at_level,
 )
 from .selectors import (
@@ -38,6 +41,7 @@ from .selectors import (
     QueueFilter,
     case_document_list,
     case_document_type_choices,
+    case_notice_list,
     document_get_visible,
     filing_get_visible,
     filing_list_visible,
@@ -49,9 +53,11 @@ from .selectors import (
     reviewer_courts,
 )
 from .services import (
+    document_confidentiality_set,
     document_download_audit,
     filing_accept,
     filing_file_at_counter,
+    filing_read_audit,
     filing_reject,
     filing_submit,
     max_upload_bytes,
@@ -61,6 +67,7 @@ logger = logging.getLogger(__name__)
 
 MINE_PAGE_SIZE = 50
 PANEL_DOCUMENTS = 200  # on the case page; a case with more shows its latest
+PANEL_NOTICES = 50  # the latest notices on the case page
 
 
 def _refused(request: HttpRequest, exc: DomainError, **details) -> None:
@@ -80,13 +87,17 @@ def filing_new(request: HttpRequest, court: str, number: str) -> HttpResponse:
     case = case_get_visible(request.user, number, court_code=court)
     user = request.user
     counter = can_file_at_counter(user, case)
+    filing_types = filing_types_for_case(user, case)
     if not counter and not can_submit(user, case):
-        audit_denied(request, reason="NOT_OF_RECORD", case=case.number)
-        raise PermissionDenied("Only an attorney of record on this case can file in it.")
+        # Not of record: only a notice of appearance, which makes them of record.
+        filing_types = [t for t in filing_types if can_file_appearance(user, case, t)]
+        if not filing_types:
+            audit_denied(request, reason="NOT_OF_RECORD", case=case.number)
+            raise PermissionDenied("Only an attorney of record on this case can file in it.")
     form = FilingForm(
         request.POST or None,
         request.FILES or None,
-        filing_types=filing_types_for_case(user, case),
+        filing_types=filing_types,
         confidentiality_choices=confidentiality_choices_for(user, case),
         max_bytes=max_upload_bytes(),
     )
@@ -131,17 +142,68 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     filing = filing_get_visible(request.user, pk)
     case = filing.case
     case_read_audit(case=case, user=request.user, surface="filing")
+    filing_read_audit(filing=filing, user=request.user, surface="page.filing")
     reviewer = filing.is_pending and can_review(request.user, case)
     reject_form = (
         RejectForm(reasons=rejection_reasons_for(courts=[case.court_id]), prefix="reject")
         if reviewer
         else None
     )
+    seal_form = (
+        DocumentConfidentialityForm(
+            choices=document_confidentiality_choices(case),
+            initial={"confidentiality": filing.document.confidentiality},
+            prefix="conf",
+        )
+        if can_set_document_confidentiality(request.user, case)
+        else None
+    )
     return render(
         request,
         "filings/filing_detail.html",
-        {"filing": filing, "case": case, "reviewer": reviewer, "reject_form": reject_form},
+        {
+            "filing": filing,
+            "case": case,
+            "reviewer": reviewer,
+            "reject_form": reject_form,
+            "seal_form": seal_form,
+        },
     )
+
+
+@login_required
+@require_POST
+def document_confidentiality_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Seal, unseal or mark confidential a document (the filing page's form)."""
+    document = document_get_visible(request.user, pk)
+    case = document.case
+    root_id = document.original_id or document.pk
+    filing = Filing.objects.filter(document_id=root_id).only("pk").first()
+    back = (
+        redirect("filings:detail", filing.pk)
+        if filing is not None
+        else redirect("cases:detail", case.court.code, case.number)
+    )
+    form = DocumentConfidentialityForm(
+        request.POST, choices=document_confidentiality_choices(case), prefix="conf"
+    )
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else "Confidentiality"
+            messages.error(request, f"{label}: {' '.join(errors)}")
+        return back
+    try:
+        changed = document_confidentiality_set(
+            document=document,
+            confidentiality=form.cleaned_data["confidentiality"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+    except DomainError as exc:
+        _refused(request, exc, document=document.pk)
+        return back
+    messages.success(request, f"The document is now {changed.get_confidentiality_display()}.")
+    return back
 
 
 def _queue_criteria(data) -> QueueFilter:
@@ -319,11 +381,9 @@ def documents_panel_context(request: HttpRequest, case_file) -> dict:
     if truncated:
         choices = case_document_type_choices(case=case)
     else:
-        used = {
-            (d.stamped_filing.filing_type.code, d.stamped_filing.filing_type.name)
-            for d in latest
-            if d.stamped_filing is not None
-        }
+        # A reverse one-to-one with no row raises (an AttributeError): getattr's default.
+        filings_of = [f for f in (getattr(d, "stamped_filing", None) for d in latest) if f]
+        used = {(f.filing_type.code, f.filing_type.name) for f in filings_of}
         choices = sorted(used, key=lambda choice: choice[1])
         if any(d.kind == DocumentKind.ISSUED for d in latest):
             choices.append(ISSUED_CHOICE)
@@ -356,4 +416,18 @@ def documents_panel_context(request: HttpRequest, case_file) -> dict:
         "file_label": file_label,
         "file_url": reverse("filings:new", args=[case.court.code, case.number]),
         "case_url": reverse("cases:detail", args=[case.court.code, case.number]),
+        "packet_url": reverse("packets:new", args=[case.court.code, case.number]),
+    }
+
+
+def notices_panel_context(request: HttpRequest, case_file) -> dict:
+    """The case's notices (newest first) with each recipient's delivery status.
+
+    Seen by the rules of the notice's document (``case_notice_list``); one query.
+    """
+    notices = case_notice_list(case=case_file.case, level=case_file.level, limit=PANEL_NOTICES + 1)
+    return {
+        "notices": notices[:PANEL_NOTICES],
+        "truncated": len(notices) > PANEL_NOTICES,
+        "time_zone": case_file.case.court.time_zone,
     }

@@ -32,6 +32,7 @@ from ..services import (
     document_download_audit,
     filing_accept,
     filing_file_at_counter,
+    filing_read_audit,
     filing_reject,
     filing_submit,
 )
@@ -126,6 +127,7 @@ class FilingDetailView(FilingScopedView):
     def get(self, request: Request, pk: int) -> Response:
         filing = self.get_object()
         case_read_audit(case=filing.case, user=request.user, surface="api.filing")
+        filing_read_audit(filing=filing, user=request.user, surface="api.filing")
         return Response(FilingSerializer(filing).data)
 
 

@@ -2,3 +2,4 @@
 
 from .documents import *  # noqa: F403
 from .notices import *  # noqa: F403
+from .packets import *  # noqa: F403

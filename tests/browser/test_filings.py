@@ -34,6 +34,15 @@ def media(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_here():
+    """The filer's e-mail task runs in-process (the live server's thread), not via the broker."""
+    from tests.filings.test_notices_support import celery_eager
+
+    with celery_eager():
+        yield
+
+
 @pytest.fixture
 def case(court_a, clerk, attorney):
     civil = CaseTypeFactory(

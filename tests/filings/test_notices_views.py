@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib import admin
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 
 import filings.notice_admin  # noqa: F401  (registers the admin, as filings/admin.py will)
-from casemgmt import urls as project_urls
 from casemgmt.core.roles import Role
 from filings import tasks
 from filings.models.notices import NoticeBatch, NoticeBatchStatus, NoticeKind
 from filings.notices import notice_batch_create, notice_batch_issue
 from tests.filings.test_notices_support import HEARING_CONTEXT, case_with_parties
-
-
-def _project_urls_with_notices():
-    """The project's URLs, plus the notice pages if casemgmt.urls does not include them yet,
-    and the admin built again now that the notice admin is registered."""
-    patterns = [p for p in project_urls.urlpatterns if getattr(p, "namespace", "") != "admin"]
-    patterns.append(path("admin/", admin.site.urls))
-    try:
-        reverse("notices:batch_new", urlconf=project_urls)
-    except NoReverseMatch:
-        patterns.append(path("notices/", include("filings.notice_urls")))
-    return patterns
-
-
-urlpatterns = _project_urls_with_notices()
-pytestmark = pytest.mark.urls(__name__)
 
 
 @pytest.fixture

@@ -88,7 +88,23 @@ def test_a_refused_document_is_shown_on_the_file_field(
     assert stored_files() == []
 
 
-def test_an_attorney_not_of_record_is_refused_on_a_public_case(client, outsider, public_case):
+def test_an_attorney_not_of_record_may_only_file_a_notice_of_appearance(
+    client, outsider, public_case, filing_type
+):
+    client.force_login(outsider)
+
+    page = client.get(new_url(public_case))
+
+    assert page.status_code == 200
+    offered = list(page.context["form"].fields["filing_type"].queryset)
+    assert offered == [filing_type("APPR")]
+
+
+def test_an_attorney_not_of_record_is_refused_where_no_appearance_can_be_filed(
+    client, outsider, public_case, filing_type
+):
+    FilingType = type(filing_type("APPR"))
+    FilingType.objects.filter(court=public_case.court, code="APPR").update(is_active=False)
     client.force_login(outsider)
 
     assert client.get(new_url(public_case)).status_code == 403
