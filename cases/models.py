@@ -539,5 +539,28 @@ class DocketEntry(models.Model):
         return f"{self.case_id}#{self.seq} {self.event_code}"
 
 
+class DocketEntryRestriction(models.Model):
+    """A later change to how confidential an entry is (say, the document it records was
+    sealed). Entries are never edited, so the entry's effective confidentiality is that
+    of its latest restriction, or its own. Append-only (database trigger)."""
+
+    entry = models.ForeignKey(DocketEntry, on_delete=models.PROTECT, related_name="restrictions")
+    confidentiality = models.CharField(max_length=12, choices=Confidentiality.choices)
+    reason = models.CharField(max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["entry", "recorded_at", "id"]
+        indexes = [
+            models.Index(fields=["entry", "-recorded_at", "-id"], name="cases_restriction_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"entry {self.entry_id} -> {self.confidentiality}"
+
+
 def court_local_date(court: Court, when: dt.datetime | None = None) -> dt.date:
     return timezone.localtime(when or timezone.now(), court.tzinfo).date()

@@ -80,10 +80,28 @@ class CaseQuerySet(models.QuerySet):
 
 class DocketEntryQuerySet(models.QuerySet):
     def visible_at(self, level: str) -> DocketEntryQuerySet:
-        """Entries whose own confidentiality is within `level` (see cases.policies)."""
+        """Entries whose effective confidentiality is within `level` (see cases.policies).
+
+        The effective confidentiality is the latest DocketEntryRestriction's, else the
+        entry's own (entries are append-only; a later sealing is a restriction row).
+        """
+        from django.db.models import F, OuterRef, Subquery
+        from django.db.models.functions import Coalesce
+
+        from .models import DocketEntryRestriction
+
         allowed = {
             "public": ["public"],
             "confidential": ["public", "confidential"],
             "sealed": ["public", "confidential", "sealed"],
         }[level]
-        return self.filter(confidentiality__in=allowed)
+        if level == "sealed":
+            return self  # everything is within the deepest level
+        latest = (
+            DocketEntryRestriction.objects.filter(entry=OuterRef("pk"))
+            .order_by("-recorded_at", "-id")
+            .values("confidentiality")[:1]
+        )
+        return self.alias(
+            effective_confidentiality=Coalesce(Subquery(latest), F("confidentiality"))
+        ).filter(effective_confidentiality__in=allowed)

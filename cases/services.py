@@ -33,6 +33,7 @@ from .models import (
     ChargeDisposition,
     Confidentiality,
     DocketEntry,
+    DocketEntryRestriction,
     EventCode,
     InactiveReason,
     PartyRole,
@@ -188,6 +189,37 @@ def docket_entry_record(
     )
     registry.dispatch(entry)
     return entry
+
+
+@transaction.atomic
+def docket_entry_restrict(
+    *, entry: DocketEntry, confidentiality: str, reason: str, actor: User
+) -> DocketEntryRestriction:
+    """Change how confidential an existing entry is, without editing it.
+
+    Raises:
+        DomainError: UNKNOWN_CONFIDENTIALITY, REASON_REQUIRED.
+    """
+    if confidentiality not in Confidentiality.values:
+        raise DomainError(
+            "UNKNOWN_CONFIDENTIALITY",
+            "Choose public, confidential or sealed.",
+            field="confidentiality",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("REASON_REQUIRED", "Cite the order or reason.", field="reason")
+    restriction = DocketEntryRestriction.objects.create(
+        entry=entry, confidentiality=confidentiality, reason=reason[:300], recorded_by=actor
+    )
+    audit_record(
+        action="docket.restrict",
+        actor=actor,
+        obj=entry,
+        case=entry.case,
+        details={"seq": entry.seq, "confidentiality": confidentiality, "reason": reason},
+    )
+    return restriction
 
 
 # --- intake ---------------------------------------------------------------------------

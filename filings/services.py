@@ -33,7 +33,7 @@ from casemgmt.core.errors import DomainError
 from casemgmt.core.models import AuditEvent, Court, User
 from casemgmt.core.roles import Role
 from cases.models import Appearance, Case, Confidentiality, EventCode
-from cases.services import appearance_enter, docket_entry_record
+from cases.services import appearance_enter, docket_entry_record, docket_entry_restrict
 
 from .models import (
     Document,
@@ -327,8 +327,18 @@ def document_confidentiality_set(
         .order_by("pk")
     )
     Document.objects.filter(pk__in=[d.pk for d in family]).update(confidentiality=confidentiality)
-    filing = Filing.objects.filter(document_id=root_id).only("pk", "doc_number").first()
+    filing = (
+        Filing.objects.filter(document_id=root_id)
+        .select_related("docket_entry")
+        .only("pk", "doc_number", "docket_entry")
+        .first()
+    )
     label = f"Doc {filing.doc_number}" if filing and filing.doc_number else f"Document {root_id}"
+    if filing is not None and filing.docket_entry is not None:
+        # The entry that recorded the filing names the document: it follows it.
+        docket_entry_restrict(
+            entry=filing.docket_entry, confidentiality=confidentiality, reason=reason, actor=actor
+        )
     entry = docket_entry_record(
         case=case,
         event_code="SEAL" if confidentiality == Confidentiality.SEALED else "CONF",

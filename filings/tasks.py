@@ -28,21 +28,30 @@ def delivery_backoff(retries: int) -> int:
     return int(base * random.uniform(0.8, 1.2))  # noqa: S311 (jitter, not security)
 
 
+MISSING_ROW_RETRIES = 3  # a row not found yet: looked for again, 2 s apart, then dropped
+
+
 @shared_task(
+    bind=True,
     acks_late=True,
     autoretry_for=TRANSIENT_DB_ERRORS,
     retry_backoff=5,
     retry_backoff_max=300,
     max_retries=5,
 )
-def notice_render(notice_id: int) -> None:
+def notice_render(self, notice_id: int) -> None:
     """Render a notice to PDF, store and docket it, queue its e-mails: exactly once.
 
-    Safe to run twice: the service locks the notice and returns if it is done.
+    Safe to run twice: the service locks the notice and returns if it is done. A
+    notice not found is looked for again a few times (a replica or a connection may
+    not see the issuing commit yet) before it is taken as rolled back.
     """
     try:
         notices.notice_render(notice_id=notice_id)
-    except Notice.DoesNotExist:
+    except Notice.DoesNotExist as exc:
+        if self.request.retries < MISSING_ROW_RETRIES:
+            logger.info("notice %s not found yet; looking again in 2 s", notice_id)
+            raise self.retry(exc=exc, countdown=2) from exc
         logger.warning("notice %s does not exist (rolled back?); nothing to render", notice_id)
 
 

@@ -119,8 +119,10 @@ def test_parallel_intakes_get_every_number_once_and_none_skipped(
     assert set(cases.values_list("number", flat=True)) == {
         f"{year}-CR-{n:06d}" for n in range(1, CASES + 1)
     }
-    # every number a failed intake took was issued again to a committed case
-    assert set(aborted) <= set(range(1, CASES + 1))
+    # a number a failed intake took went back: it was issued again to a committed case,
+    # or (an intake failing after the last commit) it lies past the end and the counter
+    # below shows it was not used up
+    assert all(1 <= n <= CASES + expected_aborts for n in aborted)
     # and the counter ends at the number of committed cases
     assert sequence_value(court_a, cr_type, year) == CASES
     # one case.open audit row per committed case; none for the rolled-back ones

@@ -174,3 +174,32 @@ def test_a_clerk_posting_the_form_is_refused(client, filing, clerk):
     assert posted.status_code == 403
     filing.document.refresh_from_db()
     assert filing.document.confidentiality == "public"
+
+
+def test_sealing_a_document_hides_the_entry_that_recorded_its_filing(
+    filing, clerk, supervisor, client
+):
+    # The entry "Motion: <title> (Doc n)" names the document; entries are never edited,
+    # so sealing records a restriction that the register honours for everyone.
+    from cases.selectors import docket_entry_list_visible
+
+    entry = filing.docket_entry
+    case = filing.case
+    assert entry in docket_entry_list_visible(clerk, case)
+
+    _seal(filing, supervisor)
+
+    assert entry not in docket_entry_list_visible(clerk, case)
+    assert entry in docket_entry_list_visible(supervisor, case)
+    client.force_login(clerk)
+    page = client.get(reverse("cases:detail", args=[case.court.code, case.number]))
+    assert entry.text not in page.content.decode()
+    entry.refresh_from_db()
+    assert entry.confidentiality == "public"  # the entry itself is unchanged
+    assert AuditEvent.objects.filter(action="docket.restrict", object_id=str(entry.pk)).exists()
+
+    # Unsealing (to confidential) brings it back for the clerk.
+    document_confidentiality_set(
+        document=filing.document, confidentiality="confidential", reason="Order", actor=supervisor
+    )
+    assert entry in docket_entry_list_visible(clerk, case)
