@@ -426,6 +426,36 @@ def _check_confidentiality(user, case: Case, confidentiality: str | None) -> str
     return confidentiality
 
 
+def _receive(
+    *,
+    case: Case,
+    filing_type: FilingType,
+    upload: File,
+    by: User,
+    title: str,
+    confidentiality: str | None,
+    channel: str,
+) -> Filing:
+    """What every filing starts with: the type and confidentiality checked, the document
+    stored, the filing row and its audit record. Called inside the service's transaction."""
+    _check_filing_type(by, case, filing_type)
+    confidentiality = _check_confidentiality(by, case, confidentiality)
+    document = document_store(
+        case=case, upload=upload, uploaded_by=by, title=title, confidentiality=confidentiality
+    )
+    filing = Filing.objects.create(
+        case=case, filing_type=filing_type, channel=channel, document=document, filed_by=by
+    )
+    audit_record(
+        action="filing.submit",
+        actor=by,
+        obj=filing,
+        case=case,
+        details={"channel": filing.channel, "filing_type": filing_type.code},
+    )
+    return filing
+
+
 @_atomic_with_files
 def filing_file_at_counter(
     *,
@@ -451,25 +481,10 @@ def filing_file_at_counter(
             "Only the clerk's office of the court files at the counter.",
             status=403,
         )
-    _check_filing_type(clerk, case, filing_type)
-    confidentiality = _check_confidentiality(clerk, case, confidentiality)
-    document = document_store(
-        case=case, upload=upload, uploaded_by=clerk, title=title, confidentiality=confidentiality
-    )
-    filing = Filing.objects.create(
-        case=case,
-        filing_type=filing_type,
-        channel=FilingChannel.COUNTER,
-        document=document,
-        filed_by=clerk,
-    )
-    audit_record(
-        action="filing.submit",
-        actor=clerk,
-        obj=filing,
-        case=case,
-        details={"channel": filing.channel, "filing_type": filing_type.code},
-    )
+    filing = _receive(
+        case=case, filing_type=filing_type, upload=upload, by=clerk, title=title,
+        confidentiality=confidentiality, channel=FilingChannel.COUNTER,
+    )  # fmt: skip
     return _accept(filing, reviewer=clerk, recorded_by=clerk)
 
 
@@ -503,25 +518,10 @@ def filing_submit(
             "Only an attorney of record on this case can file in it.",
             status=403,
         )
-    _check_filing_type(filer, case, filing_type)
-    confidentiality = _check_confidentiality(filer, case, confidentiality)
-    document = document_store(
-        case=case, upload=upload, uploaded_by=filer, title=title, confidentiality=confidentiality
-    )
-    filing = Filing.objects.create(
-        case=case,
-        filing_type=filing_type,
-        channel=FilingChannel.EFILING,
-        document=document,
-        filed_by=filer,
-    )
-    audit_record(
-        action="filing.submit",
-        actor=filer,
-        obj=filing,
-        case=case,
-        details={"channel": filing.channel, "filing_type": filing_type.code},
-    )
+    filing = _receive(
+        case=case, filing_type=filing_type, upload=upload, by=filer, title=title,
+        confidentiality=confidentiality, channel=FilingChannel.EFILING,
+    )  # fmt: skip
     if not filing_type.needs_review:
         return _accept(filing, reviewer=None, recorded_by=filer)
     return filing
