@@ -453,10 +453,7 @@ def register(request: HttpRequest, court: str, number: str) -> HttpResponse:
 
 @require_POST
 def transition(request: HttpRequest, court: str, number: str) -> HttpResponse:
-    case = case_get_visible(request.user, number, court_code=court)
-    if not can_keep_record(request.user, case):
-        audit_denied(request, reason="not_record_keeper", case=case.number)
-        raise PermissionDenied
+    case = _record_keeper_case(request, court, number)
     form = TransitionForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -474,7 +471,5 @@ def transition(request: HttpRequest, court: str, number: str) -> HttpResponse:
         else:
             messages.success(request, f"The case is now {CaseStatus(d['to']).label.lower()}.")
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else "Status change"
-            messages.error(request, f"{label}: {' '.join(errors)}")
+        _report(request, form)
     return redirect("cases:detail", case.court.code, case.number)

@@ -22,7 +22,3 @@ class DomainError(Exception):
         self.field = field
         if status is not None:
             self.status = status
-
-
-class ConflictError(DomainError):
-    status = 409

@@ -51,7 +51,7 @@ class IdleSessionTimeoutMiddleware:
                 if request.htmx:
                     response["HX-Redirect"] = response["Location"]
                 return response
-            if (now - datetime.fromisoformat(last_seen)).total_seconds() < _TOUCH_EVERY_SECONDS:
+            if idle.total_seconds() < _TOUCH_EVERY_SECONDS:
                 return None
         request.session[_LAST_ACTIVITY] = now.isoformat()
         return None

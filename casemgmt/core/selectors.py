@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
 from .holidays import court_legal_holidays
-from .models import AuditEvent, Court, CourtClosure, CourtMembership, User
+from .models import AuditEvent, Court, CourtClosure, CourtMembership
 from .roles import Role
 
 ACTIVE_COURT_SESSION_KEY = "casemgmt.court_id"
@@ -108,7 +108,3 @@ def audit_event_list_for(user) -> QuerySet[AuditEvent]:
             object_id__in=[str(pk) for pk in colleague_ids],
         )
     )
-
-
-def user_list_in_courts(courts) -> QuerySet[User]:
-    return User.objects.filter(memberships__court__in=courts).distinct()

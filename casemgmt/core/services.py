@@ -66,7 +66,7 @@ def court_closure_declare(
     """Declare the court closed on `date` (FRCP 6(a)(3): clerk's office inaccessible).
 
     Raises:
-        DomainError: CLOSURE_REASON_REQUIRED; ConflictError-like COURT_ALREADY_CLOSED.
+        DomainError: CLOSURE_REASON_REQUIRED, COURT_ALREADY_CLOSED (409).
     """
     reason = (reason or "").strip()
     if not reason:
