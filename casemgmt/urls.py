@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("casemgmt.core.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("filings.api.urls")),
+    path("", include("docket.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -21,6 +22,9 @@ urlpatterns = [
     path("filings/", include("filings.packet_urls")),
     path("filings/", include("filings.urls")),
     path("notices/", include("filings.notice_urls")),
+    path("hearings/", include("docket.urls")),
+    path("calendar/", include("docket.calendar_urls")),
+    path("", include("docket.portal_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
 ]

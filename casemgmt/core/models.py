@@ -80,6 +80,11 @@ class Court(models.Model):
     holiday_subdivision = models.CharField(
         max_length=10, blank=True, help_text="State or province, e.g. 'FL', for state holidays."
     )
+    sealed_caption_placeholder = models.CharField(
+        max_length=100,
+        default="Sealed matter",
+        help_text="Shown instead of a sealed case's caption to those not entitled to it.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
