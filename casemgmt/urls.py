@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("cases.api.urls")),
     path("", include("filings.api.urls")),
     path("", include("docket.api.urls")),
+    path("", include("payments.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -25,6 +26,8 @@ urlpatterns = [
     path("hearings/", include("docket.urls")),
     path("calendar/", include("docket.calendar_urls")),
     path("", include("docket.portal_urls")),
+    path("payments/", include("payments.urls")),
+    path("payments/", include("payments.plan_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
 ]
