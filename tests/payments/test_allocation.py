@@ -140,7 +140,7 @@ def test_same_ordered_date_is_broken_by_the_lower_obligation_id():
     assert paid(result) == [(8, "principal", D("50.00"))]
 
 
-# --- 3664(i), (j)(1): classes of restitution payees----------------------------------------------
+# --- 3664(i), (j)(1): classes of restitution payees ---------------------------------------
 
 
 def test_3664ij_individual_victims_before_government_before_insurers():
