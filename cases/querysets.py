@@ -24,8 +24,23 @@ from django.db.models import Q
 from casemgmt.core.roles import Role
 
 
+def _memoized(user, key: str, load):
+    """`load()`, kept in the request's `user.access_cache` when there is one (see
+    casemgmt.core.middleware.AccessCacheMiddleware); read afresh otherwise."""
+    cache = getattr(user, "access_cache", None)
+    if cache is None:
+        return load()
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
 def sealed_grant_case_ids(user) -> list[int]:
     """Ids of cases the user holds an explicit view_sealed_case grant on (rare; small)."""
+    return _memoized(user, "sealed_grant_case_ids", lambda: _sealed_grant_case_ids(user))
+
+
+def _sealed_grant_case_ids(user) -> list[int]:
     from guardian.models import UserObjectPermission
 
     return [
@@ -42,7 +57,11 @@ def sealed_grant_case_ids(user) -> list[int]:
 def user_court_ids(user) -> list[int]:
     from casemgmt.core.models import CourtMembership
 
-    return list(CourtMembership.objects.filter(user=user).values_list("court_id", flat=True))
+    return _memoized(
+        user,
+        "court_ids",
+        lambda: list(CourtMembership.objects.filter(user=user).values_list("court_id", flat=True)),
+    )
 
 
 PUBLIC_FILTER = Q(confidentiality="public", is_juvenile=False)

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .selectors import court_active_for, court_list_for_user
+from .selectors import court_active_for, court_list_for_request
 from .shell import nav_for
 
 
@@ -9,10 +9,9 @@ def shell(request):
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": [], "active_court": None, "user_courts": []}
-    courts = court_list_for_user(user)
     return {
         "nav_items": nav_for(user),
         "active_court": court_active_for(request),
-        "user_courts": courts,
+        "user_courts": court_list_for_request(request),
         "session_idle_minutes": int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60),
     }

@@ -1,4 +1,4 @@
-"""Request plumbing: audit context and the idle-session timeout."""
+"""Request plumbing: audit context, the idle-session timeout, the per-request access cache."""
 
 from __future__ import annotations
 
@@ -15,6 +15,23 @@ from .audit import request_context
 _LAST_ACTIVITY = "casemgmt.last_activity"
 # Writing the session on every request costs a query; a minute of slack is enough.
 _TOUCH_EVERY_SECONDS = 60
+
+
+class AccessCacheMiddleware:
+    """Give the signed-in user of this request a fresh `access_cache` dict.
+
+    Access checks (the user's courts, their sealed-case grants) are read several times
+    per page; `cases.querysets` memoizes them there, for this request only. Users not
+    loaded by a request (services, tasks, tests) carry no cache and always read afresh.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            request.user.access_cache = {}
+        return self.get_response(request)
 
 
 class IdleSessionTimeoutMiddleware:

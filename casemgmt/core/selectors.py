@@ -46,8 +46,15 @@ def court_active_for(request: HttpRequest) -> Court | None:
         court = next((c for c in courts if c.pk == chosen), None)
         court = court or next((c for c in courts if c.is_default), None)
         court = court or (courts[0] if courts else None)
+        request._casemgmt_courts = courts
     request._casemgmt_court = court
     return court
+
+
+def court_list_for_request(request: HttpRequest) -> list[Court]:
+    """The signed-in user's courts, loaded once per request with the active court."""
+    court_active_for(request)
+    return getattr(request, "_casemgmt_courts", [])
 
 
 def court_public_list() -> QuerySet[Court]:

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "casemgmt.core.middleware.IdleSessionTimeoutMiddleware",
+    "casemgmt.core.middleware.AccessCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last: it turns a lockout raised by authenticate() into its response.
     "axes.middleware.AxesMiddleware",
