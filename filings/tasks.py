@@ -124,3 +124,12 @@ def filing_notify(filing_id: int, event: str) -> None:
     from . import services
 
     services.filing_notify(filing_id=filing_id, event=event)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_DB_ERRORS, max_retries=3, retry_backoff=60)
+def document_orphans_sweep_task() -> int:
+    """Nightly: delete stored files no document row names, older than a day (see
+    filings.services.document_orphans_sweep). Safe to run twice."""
+    from .services import document_orphans_sweep
+
+    return len(document_orphans_sweep())

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -221,6 +222,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic tasks, one entry per job (times in CELERY_TIMEZONE); DatabaseScheduler copies
+# them into django_celery_beat's tables at start, where admin can pause or retime them.
+# Exactly one beat process runs (DESIGN.md).
+CELERY_BEAT_SCHEDULE = {
+    "filings-orphans-sweep": {
+        "task": "filings.tasks.document_orphans_sweep_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # the public is Django's AnonymousUser, not a database row

@@ -60,3 +60,18 @@ def test_production_passes_the_deploy_check_with_a_strong_secret():
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_every_beat_entry_names_a_registered_task():
+    from django.conf import settings
+
+    from casemgmt.celery import app
+
+    app.loader.import_default_modules()
+    missing = [
+        entry["task"]
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] not in app.tasks
+    ]
+    assert settings.CELERY_BEAT_SCHEDULE
+    assert missing == []
