@@ -209,6 +209,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a `status`; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "HearingStatusEnum": "docket.models.HearingStatus",
+        "SessionStatusEnum": "docket.models.SessionStatus",
+        "DrawerStatusEnum": "payments.models.DrawerStatus",
+        "PlanStatusEnum": "payments.models.PlanStatus",
+        "DisbursementRunStatusEnum": "payments.models.DisbursementRunStatus",
+    },
 }
 
 # Celery: JSON only, no result backend (nothing reads task results).
