@@ -11,3 +11,22 @@ class DocketConfig(AppConfig):
         from .demo import seed_courtrooms
 
         register_seeder("docket.courtrooms", seed_courtrooms, order=30)
+
+        # Attorney portal: "My cases", "My calendar" and the next-hearings home panel.
+        from casemgmt.core.roles import Role
+        from casemgmt.core.shell import HomePanel, NavItem, register_home_panel, register_nav
+
+        from .portal_views import next_hearings_panel_context
+
+        register_nav(NavItem("My cases", "portal:cases", (Role.ATTORNEY,), order=20))
+        register_nav(NavItem("My calendar", "portal:calendar", (Role.ATTORNEY,), order=25))
+        register_home_panel(
+            HomePanel(
+                "attorney_hearings",
+                "Your next hearings",
+                "docket/portal_panel.html",
+                (Role.ATTORNEY,),
+                next_hearings_panel_context,
+                5,
+            )
+        )
