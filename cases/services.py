@@ -817,8 +817,14 @@ def appearance_enter(
     party: CaseParty | None,
     actor: User,
     entered_on: dt.date | None = None,
+    recorded_in: DocketEntry | None = None,
 ) -> Appearance:
-    """Enter an attorney's appearance for a party.
+    """Enter an attorney's appearance for a party, recorded as an APPR docket entry.
+
+    Args:
+        recorded_in: the docket entry that already records the appearance (an accepted
+            notice of appearance filing); no second APPR entry is recorded then, so the
+            rules attached to APPR (fees, deadlines) fire once.
 
     Raises:
         DomainError: NOT_AN_ATTORNEY, PARTY_OF_OTHER_CASE, APPEARANCE_ALREADY_ACTIVE (409).
@@ -839,18 +845,27 @@ def appearance_enter(
     appearance = Appearance.objects.create(
         case=case, attorney=attorney, party=party, entered_on=entered_on, entered_by=actor
     )
-    profile = getattr(attorney, "attorney_profile", None)
-    bar = f" (Bar {profile.bar_number})" if profile else ""
-    docket_entry_record(
-        case=case,
-        event_code="APPR",
-        text=f"Notice of appearance: {attorney.get_full_name()}{bar}"
-        + (f" for {party.person.display_name}." if party else "."),
-        recorded_by=actor,
+    if recorded_in is None:
+        profile = getattr(attorney, "attorney_profile", None)
+        bar = f" (Bar {profile.bar_number})" if profile else ""
+        docket_entry_record(
+            case=case,
+            event_code="APPR",
+            text=f"Notice of appearance: {attorney.get_full_name()}{bar}"
+            + (f" for {party.person.display_name}." if party else "."),
+            recorded_by=actor,
+            obj=appearance,
+            entry_date=entered_on,
+        )
+    elif recorded_in.case_id != case.pk:
+        raise DomainError("ENTRY_OF_OTHER_CASE", "That docket entry is on another case.")
+    audit_record(
+        action="case.appearance_enter",
+        actor=actor,
         obj=appearance,
-        entry_date=entered_on,
+        case=case,
+        details={"docket_seq": recorded_in.seq} if recorded_in is not None else None,
     )
-    audit_record(action="case.appearance_enter", actor=actor, obj=appearance, case=case)
     return appearance
 
 

@@ -639,6 +639,7 @@ def _accept(filing: Filing, *, reviewer: User | None, recorded_by: User) -> Fili
             party=None,
             actor=recorded_by,
             entered_on=filed_local.date(),
+            recorded_in=entry,
         )
     filing.case = case
     filing.status = FilingStatus.ACCEPTED
