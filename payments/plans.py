@@ -47,15 +47,14 @@ from cases.policies import can_keep_record
 
 from .models import (
     CENT,
-    Account,
     Installment,
-    LedgerEntry,
     Payment,
     PaymentPlan,
     PaymentSettings,
     PaymentVoid,
     PlanStatus,
 )
+from .selectors import case_balance
 
 logger = logging.getLogger(__name__)
 
@@ -177,14 +176,6 @@ def installment_amounts(
 # --- services -----------------------------------------------------------------------------
 
 
-def _case_balance_owed(case: Case) -> Decimal:
-    """What the case owes now: its obligations' receivable balance in the ledger."""
-    owed = LedgerEntry.objects.filter(
-        account=Account.RECEIVABLE, obligation__case_id=case.pk
-    ).aggregate(s=Sum("amount"))["s"]
-    return owed or Decimal("0.00")
-
-
 @transaction.atomic
 def payment_plan_create(
     *,
@@ -232,9 +223,10 @@ def payment_plan_create(
             field="first_due",
         )
     amounts = installment_amounts(total, installments=installments, amount=amount)
-    # Serialize with payments and other plans on the same case.
-    Case.objects.select_for_update().filter(pk=case.pk).first()
-    owed = _case_balance_owed(case)
+    # The case's money lock (payments.services' order): the balance read below stays true
+    # until commit, and two plans for one case are made one after the other.
+    Case.objects.select_for_update(no_key=True).only("id").get(pk=case.pk)
+    owed = case_balance(case).balance
     if total > owed:
         raise DomainError(
             "PLAN_EXCEEDS_BALANCE",

@@ -27,19 +27,7 @@ from casemgmt.core.roles import Role
 from cases.models import CaseCategory
 from filings.models import Notice
 from filings.notices import notice_templates_install_defaults
-from payments.models import (
-    Account,
-    CashDrawer,
-    Installment,
-    LedgerEntry,
-    LedgerTransaction,
-    Obligation,
-    Payment,
-    PaymentPlan,
-    PaymentSettings,
-    PaymentVoid,
-    PlanStatus,
-)
+from payments.models import Installment, PaymentPlan, PaymentSettings, PlanStatus
 from payments.plans import (
     Frequency,
     InstallmentState,
@@ -52,13 +40,12 @@ from payments.plans import (
     payment_plans_mark_delinquent,
     payment_plans_troubled,
 )
+from payments.services import payment_void
 from tests.cases.factories import CaseTypeFactory, open_case
+from tests.payments.factories import obligation, payment
 
 D = Decimal
 pytestmark = pytest.mark.django_db
-
-
-# --- scaffolding (until the payments services land) ----------------------------------------
 
 
 def cr_case(court, clerk):
@@ -66,53 +53,12 @@ def cr_case(court, clerk):
     return open_case(case_type=case_type, opened_by=clerk)
 
 
-def owe(case, clerk, amount, kind="fine"):
-    ob = Obligation.objects.create(
-        case=case,
-        court=case.court,
-        kind=kind,
-        description=kind,
-        amount=D(amount),
-        ordered_on=case.court.local_now().date(),
-        source="manual",
-        created_by=clerk,
-    )
-    txn = LedgerTransaction.objects.create(
-        court=case.court, case=case, kind="assessment", obligation=ob, posted_by=clerk
-    )
-    LedgerEntry.objects.create(
-        transaction=txn,
-        account=Account.RECEIVABLE,
-        amount=D(amount),
-        case=case,
-        obligation=ob,
-        component="principal",
-    )
-    LedgerEntry.objects.create(
-        transaction=txn, account=Account.ASSESSED, amount=-D(amount), case=case, obligation=ob
-    )
-    return ob
+def owe(case, clerk, amount):
+    return obligation(case, "fine", amount, created_by=clerk)
 
 
 def pay(case, clerk, amount):
-    drawer = CashDrawer.objects.filter(
-        clerk=clerk, court=case.court, status="open"
-    ).first() or CashDrawer.objects.create(
-        court=case.court, clerk=clerk, business_date=case.court.local_now().date(), opening_float=0
-    )
-    return Payment.objects.create(
-        case=case,
-        court=case.court,
-        drawer=drawer,
-        amount=D(amount),
-        method="cash",
-        payer_name="Payer",
-        posted_by=clerk,
-    )
-
-
-def void(payment, by):
-    PaymentVoid.objects.create(payment=payment, reason="bounced", voided_by=by)
+    return payment(case, amount, clerk=clerk)
 
 
 def plan_for(case, clerk, total="300.00", installments=3, first_due=None, **kwargs):
@@ -265,14 +211,14 @@ def test_cancel_keeps_history_and_frees_the_case(case, clerk):
 # --- status derived from payments -----------------------------------------------------------
 
 
-def test_installments_paid_in_order_by_cumulative_payments(case, clerk):
+def test_installments_paid_in_order_by_cumulative_payments(case, clerk, supervisor):
     # given a plan 100 / 100 / 100
     plan = plan_for(case, clerk)
     first = plan.installments.get(number=1).due_on
     # when 150.00 is paid in two visits, and a third payment is voided
     pay(case, clerk, "100.00")
     pay(case, clerk, "50.00")
-    void(pay(case, clerk, "150.00"), by=clerk)
+    payment_void(payment=pay(case, clerk, "150.00"), reason="Check returned.", by=supervisor)
     schedule = payment_plan_schedule(plan, today=first + dt.timedelta(days=40))
     # then installment 1 is paid, 2 half paid (past due), 3 upcoming
     assert schedule.paid == D("150.00")
