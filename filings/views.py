@@ -408,6 +408,9 @@ def documents_panel_context(request: HttpRequest, case_file) -> dict:
         and any(a.attorney_id == user.pk and a.withdrawn_on is None for a in case_file.appearances)
     ):
         file_label = "E-file a document"
+    elif user.is_authenticated and user.is_active and user.role == Role.ATTORNEY:
+        # Not of record: the filing page offers only a notice of appearance.
+        file_label = "File a notice of appearance"
     return {
         "documents": documents,
         "truncated": truncated,

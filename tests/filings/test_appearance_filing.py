@@ -80,3 +80,19 @@ def test_a_counter_filed_notice_by_the_clerk_enters_no_appearance(public_case, c
         title="Notice of appearance",
     )
     assert Appearance.objects.filter(case=public_case).count() == before
+
+
+def test_the_case_page_offers_an_attorney_not_of_record_a_notice_of_appearance(
+    client, public_case, outsider, attorney
+):
+    from django.urls import reverse
+
+    url = reverse("cases:detail", args=[public_case.court.code, public_case.number])
+    client.force_login(outsider)
+    not_of_record = client.get(url).content.decode()
+    client.force_login(attorney)
+    of_record = client.get(url).content.decode()
+
+    assert "File a notice of appearance" in not_of_record
+    assert "E-file a document" not in not_of_record
+    assert "E-file a document" in of_record
