@@ -313,3 +313,39 @@ def test_the_home_panel_lists_the_next_hearings(client, attorney, clerk, own_cas
     page = client.get(reverse("core:home")).content.decode()
     assert own_case.number in page
     assert "Subscribe in your calendar application" in page
+
+
+# --- in a real browser ------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_attorney_uses_the_portal_with_the_keyboard_and_it_is_accessible(
+    page, login, axe_check, attorney, clerk, cr_type, court_a
+):
+    from playwright.sync_api import expect
+
+    # Given a case of record with a hearing next week
+    case = case_of_record(cr_type, clerk=clerk, attorney=attorney)
+    day = court_a.local_today() + dt.timedelta(days=5)
+    hearing(case, scheduled_by=clerk, day=day, hour=9)
+    login(attorney)
+    axe_check(page)  # the home page with the next-hearings panel
+    # My cases
+    page.get_by_role("link", name="My cases", exact=True).first.click()
+    expect(page.get_by_role("heading", name="My cases")).to_be_visible()
+    expect(page.get_by_role("link", name=case.number)).to_be_visible()
+    axe_check(page)
+    # My calendar
+    page.get_by_role("link", name="My calendar", exact=True).first.click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text(f"{day:%B} {day.day}")
+    axe_check(page)
+    # The feed URL, made from the keyboard and shown once
+    page.get_by_role("link", name="Subscribe in your calendar application").click()
+    page.get_by_role("button", name="Make my feed address").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#feed-url")).to_contain_text("/calendar/feeds/cf_")
+    axe_check(page)
+    feed_url = page.locator("#feed-url").inner_text()
+    response = page.request.get(feed_url)
+    assert response.status == 200 and "BEGIN:VEVENT" in response.text()
