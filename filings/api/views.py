@@ -60,7 +60,11 @@ class CaseFilingListView(CaseScopedView):
     )
     def get(self, request: Request, number: str) -> Response:
         self.audit_read("api.filings")
-        return self.paginated(self.get_queryset(), FilingSerializer)
+        page = self.paginate_queryset(self.get_queryset())
+        for filing in page:  # sealed documents shown to those entitled: each read audited
+            filing_read_audit(filing=filing, user=request.user, surface="api.filings")
+        data = FilingSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
 
     @extend_schema(
         summary="File a document (multipart PDF)",

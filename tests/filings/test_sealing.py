@@ -203,3 +203,22 @@ def test_sealing_a_document_hides_the_entry_that_recorded_its_filing(
         document=filing.document, confidentiality="confidential", reason="Order", actor=supervisor
     )
     assert entry in docket_entry_list_visible(clerk, case)
+
+
+def test_the_api_list_audits_each_sealed_filing_shown_to_an_entitled_reader(
+    filing, supervisor, clerk
+):
+    from rest_framework.test import APIClient
+
+    _seal(filing, supervisor)
+    client = APIClient()
+    client.force_authenticate(supervisor)
+
+    listed = client.get(f"/api/v1/cases/{filing.case.number}/filings/").json()["results"]
+    client.force_authenticate(clerk)  # not entitled: the sealed filing is not listed
+    hidden = client.get(f"/api/v1/cases/{filing.case.number}/filings/").json()["results"]
+
+    assert [f["id"] for f in listed] == [filing.pk]
+    assert hidden == []
+    reads = AuditEvent.objects.filter(action="document.read", details__surface="api.filings")
+    assert [(e.actor, e.details["filing"]) for e in reads] == [(supervisor, filing.pk)]
