@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.http import Http404
 
 from casemgmt.core.errors import DomainError
@@ -289,11 +289,10 @@ def payment_details(payments: list[Payment]) -> dict[int, PaymentDetail]:
             "obligation_id",
             "obligation__kind",
             "obligation__description",
-            "obligation__ordered_on",
             "component",
         )
-        .annotate(amount=Sum("amount"))
-        .order_by("obligation__ordered_on", "obligation_id")
+        .annotate(amount=Sum("amount"), first=Min("id"))
+        .order_by("first")  # the order the court's priority applied them
     )
     for row in lines:
         out[row["transaction__payment_id"]].allocations.append(
@@ -305,8 +304,6 @@ def payment_details(payments: list[Payment]) -> dict[int, PaymentDetail]:
                 amount=-_money(row["amount"]),
             )
         )
-    for detail in out.values():
-        detail.allocations.sort(key=lambda a: COMPONENT_ORDER.index(a.component))
     held = (
         LedgerEntry.objects.filter(transaction__payment_id__in=ids, account=Account.UNAPPLIED)
         .exclude(transaction__kind=TransactionKind.VOID)
