@@ -303,3 +303,17 @@ def test_the_calendar_needs_a_signed_in_caller(api, world, day):
 def test_the_calendar_is_in_the_schema(api, clerk):
     schema = api(clerk).get("/api/v1/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/calendar/" in schema
+
+
+def test_the_calendar_costs_a_fixed_number_of_queries(
+    api, clerk, world, day, django_assert_max_num_queries
+):
+    client = api(clerk)
+    on_day = {"date": day.isoformat(), "page_size": 200}
+    with django_assert_max_num_queries(10) as few:
+        assert len(client.get(URL, on_day).json()["results"]) == 4
+    for hour in range(8, 18):
+        for case in world["cases"].values():
+            hearing(case, scheduled_by=clerk, day=day, hour=hour, minute=30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(URL, on_day).json()["results"]) == 34
