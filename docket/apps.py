@@ -12,6 +12,11 @@ class DocketConfig(AppConfig):
 
         register_seeder("docket.courtrooms", seed_courtrooms, order=30)
 
+        # Every new court gets the default continuance reasons (then edited in admin).
+        from .services import connect_continuance_reason_signals
+
+        connect_continuance_reason_signals()
+
         # Attorney portal: "My cases", "My calendar" and the next-hearings home panel.
         from casemgmt.core.roles import Role
         from casemgmt.core.shell import HomePanel, NavItem, register_home_panel, register_nav

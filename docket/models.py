@@ -232,6 +232,9 @@ class ContinuanceReason(models.Model):
     court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="continuance_reasons")
     code = models.SlugField(max_length=40)
     label = models.CharField(max_length=200)
+    requires_note = models.BooleanField(
+        default=False, help_text="The clerk must explain in a note (e.g. for 'Other')."
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -272,7 +275,10 @@ class Hearing(models.Model):
     )
     outcome = models.TextField(blank=True)
     interpreter_language = models.CharField(
-        max_length=8, blank=True, help_text="Derived from the parties who need an interpreter."
+        max_length=40,
+        blank=True,
+        help_text="Derived from the parties who need an interpreter: their preferred "
+        "languages, comma-separated (e.g. 'es' or 'es,vi').",
     )
     continued_from = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="continued_to"

@@ -11,14 +11,25 @@ class DomainError(Exception):
         message: a sentence for a person.
         field: the input field at fault, if one is.
         status: the HTTP status the API answers with (409 conflict, 422 rule refused, ...).
+        details: optional JSON-serialisable facts about the refusal (e.g. the hearings a
+            new setting clashes with); the API answers them as ``details``.
     """
 
     status = 422
 
-    def __init__(self, code: str, message: str, *, field: str | None = None, status=None):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        status=None,
+        details: dict | None = None,
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.details = details
         if status is not None:
             self.status = status

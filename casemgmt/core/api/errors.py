@@ -45,9 +45,10 @@ def _field_errors_list(value):
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         fields = {exc.field: [{"code": exc.code, "message": exc.message}]} if exc.field else {}
-        return Response(
-            {"code": exc.code, "message": exc.message, "fields": fields}, status=exc.status
-        )
+        body = {"code": exc.code, "message": exc.message, "fields": fields}
+        if exc.details:
+            body["details"] = exc.details
+        return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
