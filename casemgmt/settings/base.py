@@ -239,6 +239,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "filings.tasks.document_orphans_sweep_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Plans are judged by each court's own date: 04:30 here is past midnight in every US
+    # zone west of this one, so no court is judged by yesterday.
+    "payments-plans-nightly": {
+        "task": "payments.tasks.payment_plans_nightly",
+        "schedule": crontab(hour=4, minute=30),
+    },
 }
 
 GUARDIAN_RAISE_403 = False
