@@ -271,7 +271,7 @@ def packet_build(*, packet_id: int) -> CasePacket:
                 upload=ContentFile(content, name=f"{safe_number}-packet.pdf"),
                 uploaded_by=packet.requested_by,
                 title=f"Case packet: {packet.title}",
-                kind=DocumentKind.ISSUED,
+                kind=DocumentKind.PACKET,
                 confidentiality=confidentiality_max(*(i.document.confidentiality for i in items)),
             )
             packet.status = PacketStatus.DONE

@@ -179,8 +179,8 @@ def document_store(
 
     Args:
         upload: an uploaded file, or any django File (e.g. ContentFile with a name).
-        kind: filed (received) or issued (by the court); stamped copies come only
-            from acceptance.
+        kind: filed (received), issued (by the court) or packet (a compiled copy);
+            stamped copies come only from acceptance.
         confidentiality: default the case's.
 
     Raises:
@@ -191,10 +191,10 @@ def document_store(
     title = " ".join((title or "").split())
     if not title:
         raise DomainError("DOCUMENT_TITLE_REQUIRED", "Give the document a title.", field="title")
-    if kind not in (DocumentKind.FILED, DocumentKind.ISSUED):
+    if kind not in (DocumentKind.FILED, DocumentKind.ISSUED, DocumentKind.PACKET):
         raise DomainError(
             "DOCUMENT_KIND_NOT_ALLOWED",
-            "Only filed or issued documents are stored directly.",
+            "Only filed, issued or packet documents are stored directly.",
             field="kind",
         )
     confidentiality = confidentiality or case.confidentiality

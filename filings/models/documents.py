@@ -32,6 +32,8 @@ class DocumentKind(models.TextChoices):
     FILED = "filed", "Filed (as received)"
     STAMPED = "stamped", "Stamped copy of record"
     ISSUED = "issued", "Issued by the court"
+    # A compilation of the case's documents (filings.packets): a copy, not of record.
+    PACKET = "packet", "Case packet (compiled copy)"
 
 
 class Document(models.Model):

@@ -15,6 +15,7 @@ from filings import packets, tasks
 from filings.models import CasePacket, Document, PacketItem, PacketStatus
 from filings.packets import packet_build, packet_request
 from filings.pdf import PdfRenderError
+from filings.selectors import case_document_list
 from filings.services import document_store
 
 from .pdfs import pdf_bytes, upload
@@ -82,7 +83,9 @@ def test_packet_pdf_has_cover_index_documents_and_bookmarks(
     reader = PdfReader(io.BytesIO(_pdf(packet)))
     assert len(reader.pages) == 1 + 1 + 2 + 3  # cover, index, the documents' pages
     assert packet.document.page_count == 7
-    assert packet.document.kind == "issued" and packet.document.confidentiality == "public"
+    assert packet.document.kind == "packet" and packet.document.confidentiality == "public"
+    # A compiled copy is not a document of record: the case's documents do not list it.
+    assert packet.document not in case_document_list(case=public_case, level="sealed")
     assert _outline(reader) == [("Cover page", 0), ("Index", 1), ("Complaint", 2), ("Answer", 4)]
     cover = reader.pages[0].extract_text()
     assert public_case.court.name in cover and public_case.number in cover
