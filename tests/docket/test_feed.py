@@ -431,3 +431,75 @@ def test_token_service_refusals(attorney, clerk, make_user, court_a):
     with pytest.raises(DomainError) as refused:
         calendar_feed_token_rotate(user=attorney, actor=attorney)
     assert refused.value.code == "FEED_TOKEN_NONE"
+
+
+def next_court_day(court, *, after_days: int) -> dt.date:
+    """The first weekday that is neither a legal holiday nor a closure, `after_days` on."""
+    from casemgmt.core.selectors import court_days_off
+
+    day = court.local_today() + dt.timedelta(days=after_days)
+    off = {d.date for d in court_days_off(court=court, start=day, end=day + dt.timedelta(days=14))}
+    while day.isoweekday() > 5 or day in off:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def test_through_the_scheduling_services_one_event_moves_and_is_cancelled(
+    own_case, attorney, clerk, court_a, feed
+):
+    """The same story through docket.services: set, reschedule, continue, vacate."""
+    from docket.services import (
+        hearing_continue,
+        hearing_reschedule,
+        hearing_schedule,
+        hearing_vacate,
+    )
+    from tests.docket.factories import court_time
+
+    room = courtroom(court_a)
+    first_day = next_court_day(court_a, after_days=7)
+    # Given a trial set by the clerk, in the attorney's feed
+    trial = hearing_schedule(
+        case=own_case,
+        hearing_type=HearingType.TRIAL,
+        starts_at=court_time(court_a, first_day, 9),
+        minutes=120,
+        courtroom=room,
+        scheduled_by=clerk,
+    )
+    _token, secret = calendar_feed_token_create(user=attorney, actor=attorney)
+    uid = uid_of(trial)
+    seen = [events(feed(secret)[1])[uid]]
+    # When it is moved to the afternoon
+    moved = hearing_reschedule(
+        hearing=trial,
+        starts_at=court_time(court_a, first_day, 13),
+        minutes=120,
+        by=clerk,
+        reason="The judge's morning docket",
+    )
+    seen.append(events(feed(secret)[1])[uid])
+    # ... continued three weeks for a reason of the court's list
+    reason, _ = ContinuanceReason.objects.get_or_create(
+        court=court_a, code="witness-unavailable", defaults={"label": "Witness unavailable"}
+    )
+    later = hearing_continue(
+        hearing=moved,
+        reason=reason,
+        starts_at=court_time(court_a, next_court_day(court_a, after_days=28), 9),
+        minutes=120,
+        by=clerk,
+    )
+    calendar = feed(secret)[1]
+    assert list(events(calendar)) == [uid]  # one event, not two
+    seen.append(events(calendar)[uid])
+    # ... and finally vacated
+    hearing_vacate(hearing=later, reason="Plea entered", by=clerk)
+    seen.append(events(feed(secret)[1])[uid])
+    # Then the attorney's calendar saw one event: same UID, SEQUENCE rising at every change,
+    # following the times, and CANCELLED at the end
+    sequences = [int(e["SEQUENCE"]) for e in seen]
+    assert sequences == sorted(set(sequences))
+    assert seen[1].decoded("DTSTART") == moved.starts_at
+    assert seen[2].decoded("DTSTART") == later.starts_at
+    assert [str(e["STATUS"]) for e in seen] == ["CONFIRMED"] * 3 + ["CANCELLED"]

@@ -194,7 +194,9 @@ def test_my_calendar_lists_hearings_in_every_court_by_date(
     in_b = hearing(
         case_b, scheduled_by=clerk, day=soon, hour=10, room=courtroom(court_b, "Division 5")
     )
-    reason = ContinuanceReason.objects.create(court=court_a, code="other", label="Other")
+    reason, _ = ContinuanceReason.objects.get_or_create(
+        court=court_a, code="other", defaults={"label": "Other"}
+    )
     old = hearing(
         own_case,
         scheduled_by=clerk,
