@@ -14,6 +14,7 @@ requester may not see is refused as if it did not exist.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 from collections.abc import Iterable, Sequence
@@ -43,6 +44,10 @@ from .storage import files_removed_on_failure
 logger = logging.getLogger(__name__)
 
 MAX_PACKET_DOCUMENTS = 200
+# A build still "building" after this long lost its worker (killed, machine gone): the
+# next run of the task — a redelivery, or the periodic packets_stale_requeue — claims it
+# again. Generous: binding MAX_PACKET_DOCUMENTS documents takes well under a minute.
+PACKET_BUILD_STALE_AFTER = dt.timedelta(minutes=15)
 TITLE_MAX = 200
 TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 COVER_BOOKMARK = "Cover page"
@@ -226,8 +231,9 @@ def packet_build(*, packet_id: int) -> CasePacket:
     """Build the packet's PDF and store it: exactly once.
 
     The packet row is locked to claim it (pending -> building); a second run finds
-    it claimed (or over) and returns it unchanged. Progress (`done`) is committed
-    after each document. The PDF is stored, and the packet marked done, in one
+    it claimed (or over) and returns it unchanged — unless the claim is stale (older
+    than PACKET_BUILD_STALE_AFTER: its worker died), which it takes over. Progress
+    (`done`) is committed after each document. The PDF is stored, and the packet marked done, in one
     transaction: if that fails, no file is left behind. A build that cannot succeed
     (a document unreadable, no longer visible to the requester, the PDF engine
     failing) marks the packet failed, with the reason. A transient database error
@@ -238,7 +244,12 @@ def packet_build(*, packet_id: int) -> CasePacket:
     """
     with transaction.atomic():
         packet = CasePacket.objects.select_for_update().get(pk=packet_id)
-        if packet.status != PacketStatus.PENDING:
+        stale = (
+            packet.status == PacketStatus.BUILDING
+            and packet.started_at is not None
+            and packet.started_at < timezone.now() - PACKET_BUILD_STALE_AFTER
+        )
+        if packet.status != PacketStatus.PENDING and not stale:
             return packet
         packet.status = PacketStatus.BUILDING
         packet.started_at = timezone.now()
@@ -361,3 +372,13 @@ def packet_get_visible(user, pk: int) -> CasePacket:
 def packet_items(packet: CasePacket) -> list[PacketItem]:
     """The packet's documents, in order (for a packet the caller may see)."""
     return list(packet.items.select_related("document").order_by("position"))
+
+
+def packets_stale_list() -> list[int]:
+    """Ids of packets whose build was claimed longer ago than PACKET_BUILD_STALE_AFTER."""
+    cutoff = timezone.now() - PACKET_BUILD_STALE_AFTER
+    return list(
+        CasePacket.objects.filter(status=PacketStatus.BUILDING, started_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )

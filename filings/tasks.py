@@ -133,3 +133,15 @@ def document_orphans_sweep_task() -> int:
     from .services import document_orphans_sweep
 
     return len(document_orphans_sweep())
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_DB_ERRORS, max_retries=3, retry_backoff=60)
+def packets_stale_requeue() -> int:
+    """Every few minutes: enqueue again the packet builds whose worker died (see
+    filings.packets.PACKET_BUILD_STALE_AFTER). Safe to run twice: the build claims once."""
+    from . import packets
+
+    stale = packets.packets_stale_list()
+    for packet_id in stale:
+        packet_build.delay(packet_id)
+    return len(stale)

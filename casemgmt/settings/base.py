@@ -239,6 +239,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "filings.tasks.document_orphans_sweep_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    "filings-packets-stale-requeue": {
+        "task": "filings.tasks.packets_stale_requeue",
+        "schedule": crontab(minute="*/10"),
+    },
     # Plans are judged by each court's own date: 04:30 here is past midnight in every US
     # zone west of this one, so no court is judged by yesterday.
     "payments-plans-nightly": {

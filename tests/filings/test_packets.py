@@ -174,6 +174,43 @@ def test_packet_built_twice_gives_one_pdf(
     assert AuditEvent.objects.filter(action="packet.build").count() == 1
 
 
+def test_a_build_whose_worker_died_is_taken_over_once_stale(
+    public_case, docs, clerk, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    fresh, _ = _request(
+        django_capture_on_commit_callbacks,
+        case=public_case,
+        documents=docs,
+        title="Fresh claim",
+        requested_by=clerk,
+    )
+    dead, _ = _request(
+        django_capture_on_commit_callbacks,
+        case=public_case,
+        documents=docs,
+        title="Dead worker",
+        requested_by=clerk,
+    )
+    now = timezone.now()
+    CasePacket.objects.filter(pk=fresh.pk).update(status="building", started_at=now)
+    CasePacket.objects.filter(pk=dead.pk).update(
+        status="building", started_at=now - packets.PACKET_BUILD_STALE_AFTER - dt.timedelta(1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        requeued = tasks.packets_stale_requeue()
+
+    fresh.refresh_from_db()
+    dead.refresh_from_db()
+    assert requeued == 1
+    assert fresh.status == PacketStatus.BUILDING and fresh.document is None  # still its worker's
+    assert dead.status == PacketStatus.DONE and dead.document is not None
+
+
 def test_progress_counts_up_to_total(
     public_case, docs, store, clerk, monkeypatch, django_capture_on_commit_callbacks
 ):
