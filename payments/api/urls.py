@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from . import views
+from .receipt_pdf import ReceiptPdfView
 
 urlpatterns = [
     path(
@@ -23,5 +24,8 @@ urlpatterns = [
         r"^receipts/(?P<number>[A-Za-z0-9-]+)/$",
         views.ReceiptDetailView.as_view(),
         name="receipt_detail",
+    ),
+    re_path(
+        r"^receipts/(?P<number>[A-Za-z0-9-]+)\.pdf$", ReceiptPdfView.as_view(), name="receipt_pdf"
     ),
 ]
