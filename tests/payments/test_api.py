@@ -351,3 +351,19 @@ def test_a_supervisor_voids_through_the_api_and_the_receipt_says_so(api, case, c
     assert body["case"] == case.number and body["court"]["code"] == case.court.code
     assert body["allocations"][0]["amount"] == "40.00"
     assert api(clerk).get(url(case, "balance/")).json()["balance"] == "100.00"
+
+
+def test_payments_are_listed_newest_first_and_read_one_by_one(api, case, clerk):
+    obligation(case, "fine", "100.00")
+    first = payment(case, "10.00", clerk=clerk)
+    second = payment(case, "20.00", clerk=clerk, method="check", reference="5512")
+
+    listed = api(clerk).get(url(case, "payments/"), {"page_size": 1})
+    assert listed.status_code == 200
+    body = listed.json()
+    assert (body["count"], [p["id"] for p in body["results"]]) == (2, [second.pk])
+    assert body["results"][0]["reference"] == "5512"
+
+    one = api(clerk).get(f"/api/v1/payments/{first.pk}/")
+    assert one.status_code == 200
+    assert (one.json()["receipt"], one.json()["amount"]) == (first.receipt.number, "10.00")
