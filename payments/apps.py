@@ -32,3 +32,10 @@ class PaymentsConfig(AppConfig):
                 order=40,
             )
         )
+
+        # Payment plans and disbursement runs (pages, nav, case panel) and their demo data.
+        from .demo import register_payment_seeders
+        from .plan_views import register_plan_pages
+
+        register_plan_pages()
+        register_payment_seeders()

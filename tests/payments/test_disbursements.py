@@ -266,3 +266,83 @@ def test_the_worker_executes_the_run(celery_worker_process, court_a, cr_type, ma
             break
         time.sleep(0.2)
     assert (run.status, run.payees_done, run.amount_total) == ("done", 1, D("40.00"))
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_supervisor_starts_a_run_and_reads_the_remittance(
+    client, case, clerk, supervisor, victims, django_capture_on_commit_callbacks
+):
+    payment(case, "100.00", clerk=clerk)
+    client.force_login(supervisor)
+    # the page says what a run would pay now
+    page = client.get("/payments/disbursements/").content.decode()
+    assert "would pay <strong>2 payees</strong>" in page and "$100.00" in page
+    # when the supervisor starts a run
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post("/payments/disbursements/", {"court": case.court.pk})
+    run = DisbursementRun.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{run.pk}/")
+    assert len(callbacks) == 1  # the worker's task, enqueued on commit
+    # then the run's page polls its progress until the worker is done
+    page = client.get(f"/payments/disbursements/{run.pk}/").content.decode()
+    assert "Waiting for a worker" in page and f"/payments/disbursements/{run.pk}/progress/" in page
+    disbursement_run_execute(run_id=run.pk)
+    block = client.get(f"/payments/disbursements/{run.pk}/progress/").content.decode()
+    assert "Finished: 2 payees paid, $100.00 in all." in block and "hx-trigger" not in block
+    assert "Ann Roe" in block and "Bob Poe" in block
+    # and the remittance report, as a page and as CSV, adds up to the ledger
+    report = client.get(f"/payments/disbursements/{run.pk}/remittance/").content.decode()
+    assert "$100.00" in report
+    csv_response = client.get(f"/payments/disbursements/{run.pk}/remittance.csv")
+    assert csv_response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode())))
+    assert rows[-1][-1] == str(disbursement_ledger_total(run)) == "100.00"
+
+
+@pytest.mark.django_db
+def test_disbursements_are_for_supervisors_of_the_court(
+    client, case, clerk, supervisor, make_user, court_b
+):
+    run = disbursement_run_create(court=case.court, by=supervisor)
+    client.force_login(clerk)
+    assert client.get("/payments/disbursements/").status_code == 403
+    assert client.get(f"/payments/disbursements/{run.pk}/").status_code == 403
+    other = make_user(Role.SUPERVISOR, [court_b])
+    client.force_login(other)
+    assert client.get(f"/payments/disbursements/{run.pk}/").status_code == 404
+    assert client.get(f"/payments/disbursements/{run.pk}/remittance.csv").status_code == 404
+    # starting a run for a court one does not supervise is refused, nothing written
+    client.post("/payments/disbursements/", {"court": case.court.pk})
+    assert DisbursementRun.objects.count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_disbursement_pages_in_a_browser_are_axe_clean(
+    page, login, axe_check, case, clerk, supervisor, victims, monkeypatch
+):
+    from playwright.sync_api import expect
+
+    from payments import tasks
+
+    monkeypatch.setattr(tasks.disbursement_run_execute_task, "delay", lambda *a, **k: None)
+    payment(case, "100.00", clerk=clerk)
+    login(supervisor)
+    page.goto("/payments/disbursements/")
+    axe_check(page)
+    # the supervisor starts a run from the keyboard
+    page.get_by_role("button", name=f"Start a disbursement run for {case.court.code}").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Waiting for a worker")
+    axe_check(page)
+    # the worker runs it; the page, polling, shows the remittance without a reload
+    run = DisbursementRun.objects.get()
+    disbursement_run_execute(run_id=run.pk)
+    expect(page.get_by_role("status")).to_contain_text("Finished: 2 payees paid", timeout=10_000)
+    expect(page.get_by_role("table")).to_contain_text("Ann Roe")
+    axe_check(page)
+    page.goto(f"/payments/disbursements/{run.pk}/remittance/")
+    axe_check(page)

@@ -438,3 +438,148 @@ def test_no_reminder_too_early_or_for_a_paid_installment(case, clerk, court_a):
     pay(case, clerk, "100.00")
     assert payment_plan_reminders_issue(today=first.due_on - dt.timedelta(days=2))["reminded"] == 0
     assert not Notice.objects.exists()
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def plans_url(case) -> str:
+    return f"/payments/plans/{case.court.code}/{case.number}/"
+
+
+def test_clerk_sets_up_a_plan_from_the_case(client, case, clerk):
+    # given the case page shows the Payment plan panel with the way in
+    client.force_login(clerk)
+    page = client.get(f"/cases/{case.court.code}/{case.number}/").content.decode()
+    assert "Set up a payment plan" in page and plans_url(case) in page
+    # when the clerk puts the 500.00 owed on 3 monthly installments
+    first_due = case.court.local_today() + dt.timedelta(days=14)
+    response = client.post(
+        plans_url(case),
+        {
+            "total": "500.00",
+            "installments": "3",
+            "amount": "",
+            "frequency": "monthly",
+            "first_due": first_due.isoformat(),
+        },
+    )
+    # then the plan is set up and its schedule shown
+    assert response.status_code == 302
+    plan = PaymentPlan.objects.get(case=case)
+    page = client.get(plans_url(case)).content.decode()
+    assert "166.66" in page and "166.68" in page and "Upcoming" in page
+    assert plan.created_by == clerk
+
+
+def test_plan_form_shows_the_rule_that_refused(client, case, clerk):
+    client.force_login(clerk)
+    response = client.post(
+        plans_url(case),
+        {
+            "total": "900.00",
+            "installments": "3",
+            "frequency": "monthly",
+            "first_due": (case.court.local_today() + dt.timedelta(days=3)).isoformat(),
+        },
+    )
+    assert response.status_code == 422
+    assert "a plan cannot cover more" in response.content.decode()
+    assert not PaymentPlan.objects.exists()
+
+
+def test_schedule_page_shows_paid_and_delinquent(client, case, clerk, court_a):
+    plan = plan_for(case, clerk)
+    pay(case, clerk, "100.00")
+    due = plan.installments.get(number=2).due_on
+    payment_plans_mark_delinquent(today=due + dt.timedelta(days=31))
+    client.force_login(clerk)
+    page = client.get(plans_url(case)).content.decode()
+    assert "cm-state--paid" in page and "cm-state--delinquent" in page
+    assert "Delinquent since" in page
+
+
+def test_cancel_from_the_page(client, case, clerk):
+    plan = plan_for(case, clerk)
+    client.force_login(clerk)
+    response = client.post(f"/payments/plans/{plan.pk}/cancel/", {"reason": "Surety paid."})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.CANCELLED
+
+
+def test_who_sees_and_keeps_plans(client, case, clerk, make_user, court_a, court_b):
+    plan = plan_for(case, clerk)
+    # a judge of the court sees the plan but keeps no plans
+    judge = make_user(Role.JUDGE, [court_a])
+    client.force_login(judge)
+    page = client.get(plans_url(case))
+    assert page.status_code == 200 and "Cancel the plan" not in page.content.decode()
+    assert client.post(f"/payments/plans/{plan.pk}/cancel/", {"reason": "x"}).status_code == 403
+    # an attorney not of record sees the public case, not its money
+    client.force_login(make_user(Role.ATTORNEY, [court_a]))
+    assert client.get(plans_url(case)).status_code == 403
+    # the public is asked to sign in
+    client.logout()
+    assert client.get(plans_url(case)).status_code == 302
+
+
+def test_a_case_out_of_sight_is_404(client, court_a, clerk, make_user, court_b):
+    sealed = cr_case(court_a, clerk)
+    from cases.services import case_confidentiality_set
+
+    supervisor = make_user(Role.SUPERVISOR, [court_a])
+    case_confidentiality_set(
+        case=sealed, confidentiality="sealed", reason="Order.", actor=supervisor
+    )
+    other_clerk = make_user(Role.CLERK, [court_b])
+    client.force_login(other_clerk)
+    assert client.get(plans_url(sealed)).status_code == 404
+    client.force_login(clerk)  # staff of the court without the sealed grant
+    assert client.get(plans_url(sealed)).status_code == 404
+    assert client.get("/payments/plans/nope/X-1/").status_code == 404
+
+
+def test_supervisor_list_of_plans_in_trouble(client, case, clerk, supervisor, court_a):
+    plan = plan_for(case, clerk)
+    due = plan.installments.get(number=1).due_on
+    payment_plans_mark_delinquent(today=due + dt.timedelta(days=31))
+    client.force_login(supervisor)
+    page = client.get("/payments/plans/").content.decode()
+    assert case.number in page and "Delinquent" in page
+    assert case.number not in client.get("/payments/plans/?status=defaulted").content.decode()
+    client.force_login(clerk)
+    assert client.get("/payments/plans/").status_code == 403
+
+
+def test_beat_runs_the_nightly_plan_job():
+    from django.conf import settings
+
+    from casemgmt.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["payments-plans-nightly"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_plan_pages_in_a_browser_are_axe_clean(page, login, axe_check, case, clerk, supervisor):
+    from playwright.sync_api import expect
+
+    login(clerk)
+    page.goto(plans_url(case))
+    axe_check(page)
+    page.get_by_label("Number of installments").fill("4")
+    page.get_by_label("Number of installments").press("Enter")
+    expect(page.get_by_role("table", name="Installments")).to_contain_text("125.00")
+    axe_check(page)
+    plan = PaymentPlan.objects.get(case=case)
+    payment_plans_mark_delinquent(
+        today=plan.installments.get(number=1).due_on + dt.timedelta(days=31)
+    )
+    page.context.clear_cookies()  # sign the clerk out
+    login(supervisor)
+    page.goto("/payments/plans/")
+    expect(page.get_by_role("table")).to_contain_text(case.number)
+    axe_check(page)
