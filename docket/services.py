@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -61,6 +62,7 @@ from .models import (
 )
 from .selectors import (
     Clash,
+    SessionLoad,
     attendance_clashes,
     exclusive_clashes,
     interpreter_languages,
@@ -532,6 +534,78 @@ def _place(
         exclude_ids=exclude_ids,
     )
     return _Placement(session=session, judge=judge, clashes=clashes)
+
+
+@dataclass
+class SettingCheck:
+    """What setting a hearing at a time and place would meet (the clerk's live check)."""
+
+    refusal: DomainError | None = None  # a rule that refuses it outright
+    clashes: list[Clash] = field(default_factory=list)  # overridable with a reason
+    session: Session | None = None
+    load: SessionLoad | None = None
+    judge: User | None = None
+
+
+def hearing_setting_check(
+    *,
+    case: Case,
+    hearing_type: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None = None,
+    minutes: int | None = None,
+    courtroom: Courtroom,
+    judge: User | None = None,
+    session: Session | None = None,
+    user: User,
+    exclude_ids: tuple[int, ...] = (),
+) -> SettingCheck:
+    """The rules of hearing_schedule applied without writing or locking anything.
+
+    Returns what the setting would meet: the refusal it would get (an exclusive
+    hearing in the way included, which the database refuses on the real insert), the
+    attorney and party clashes, and the session it would go into with its load.
+    """
+    try:
+        starts_at, ends_at = _times(starts_at, ends_at, minutes)
+        placement = _place(
+            case=case,
+            hearing_type=hearing_type,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            courtroom=courtroom,
+            judge=judge,
+            session=session,
+            user=user,
+            exclude_ids=exclude_ids,
+            lock=False,
+        )
+    except DomainError as exc:
+        return SettingCheck(refusal=exc)
+    check = SettingCheck(
+        clashes=placement.clashes, session=placement.session, judge=placement.judge
+    )
+    if placement.session is not None:
+        check.load = session_load(placement.session, exclude_ids=exclude_ids)
+    if hearing_type in EXCLUSIVE_TYPES:
+        blocking = exclusive_clashes(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            courtroom=courtroom,
+            judge=placement.judge,
+            user=user,
+            exclude_ids=exclude_ids,
+        )
+        if blocking:
+            first = blocking[0]
+            check.refusal = DomainError(
+                "HEARING_ROOM_CONFLICT" if first.kind == "room" else "HEARING_JUDGE_CONFLICT",
+                first.sentence(),
+                field="courtroom" if first.kind == "room" else "judge",
+                status=409,
+                details={"clashes": [c.as_dict() for c in blocking]},
+            )
+    return check
 
 
 def _refuse_clashes(clashes: list[Clash], override_reason: str) -> str:

@@ -19,6 +19,7 @@ import datetime as dt
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 
 from casemgmt.core.errors import DomainError
 from casemgmt.core.models import AuditEvent
@@ -393,3 +394,139 @@ def test_every_new_court_gets_the_default_continuance_reasons():
     # ...and installing them again adds nothing
     assert continuance_reasons_install_defaults(court=court) == 0
     assert HearingChange.objects.count() == 0
+
+
+# --- the hearing's page ---------------------------------------------------------------------
+
+
+def detail_url(hearing) -> str:
+    return reverse("hearings:detail", args=[hearing.pk])
+
+
+def test_the_page_shows_the_hearing_and_its_forms_to_the_clerk(client, trial, clerk):
+    client.force_login(clerk)
+    page = client.get(detail_url(trial))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert trial.case.number in body and "Courtroom 2A" in body
+    for heading in ("Continue", "Move", "Vacate", "History"):
+        assert f">{heading}</h2>" in body
+    assert "Record the outcome" not in body  # its day has not come
+
+
+def test_the_clerk_continues_from_the_page(client, trial, clerk, court_a, later):
+    # When the clerk continues the trial with a reason from the list
+    client.force_login(clerk)
+    response = client.post(
+        reverse("hearings:continue", args=[trial.pk]),
+        {
+            "continue-reason": reason(court_a, "witness-unavailable").pk,
+            "continue-note": "Officer on leave.",
+            "continue-date": later.isoformat(),
+            "continue-time": "09:00",
+            "continue-minutes": "180",
+            "continue-courtroom": trial.courtroom_id,
+            "continue-judge": "",
+            "continue-override_reason": "",
+        },
+    )
+
+    # Then the new hearing's page opens, linked back to the continued one
+    new = Hearing.objects.get(continued_from=trial)
+    assert response.status_code == 302
+    assert response.url == detail_url(new)
+    page = client.get(response.url).content.decode()
+    assert "Continued from" in page and "Setting 2" in page
+    old = client.get(detail_url(trial)).content.decode()
+    assert "Witness unavailable" in old and "Officer on leave." in old
+    assert ">Continue</h2>" not in old  # no more changes to a continued hearing
+
+
+def test_a_refused_continuance_shows_the_field_error(client, trial, clerk, court_a, later):
+    client.force_login(clerk)
+    response = client.post(
+        reverse("hearings:continue", args=[trial.pk]),
+        {
+            "continue-reason": reason(court_a, "other").pk,
+            "continue-note": "",
+            "continue-date": later.isoformat(),
+            "continue-time": "09:00",
+            "continue-minutes": "60",
+            "continue-courtroom": trial.courtroom_id,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["continue_form"].errors["note"] == [
+        "“Other (explained in the note)” needs a note."
+    ]
+    trial.refresh_from_db()
+    assert trial.status == "scheduled"
+
+
+def test_the_clerk_vacates_from_the_page(client, trial, clerk):
+    client.force_login(clerk)
+    response = client.post(
+        reverse("hearings:vacate", args=[trial.pk]), {"vacate-reason": "Plea entered."}
+    )
+    assert response.status_code == 302
+    trial.refresh_from_db()
+    assert (trial.status, trial.status_reason) == ("vacated", "Plea entered.")
+
+
+def test_the_continue_form_checks_clashes_live(
+    client, trial, make_case, room2, clerk, attorney, court_a, later
+):
+    from cases.services import appearance_enter
+
+    appearance_enter(case=trial.case, attorney=attorney, party=None, actor=clerk)
+    busy = make_case("Boyd", attorneys=[attorney])
+    hearing_schedule(
+        case=busy,
+        hearing_type="trial",
+        starts_at=at(court_a, later, 9),
+        minutes=120,
+        courtroom=room2,
+        scheduled_by=clerk,
+    )
+    client.force_login(clerk)
+    check = client.post(
+        reverse("hearings:change_check", args=[trial.pk, "continue"]),
+        {
+            "continue-reason": reason(court_a).pk,
+            "continue-date": later.isoformat(),
+            "continue-time": "10:00",
+            "continue-minutes": "60",
+            "continue-courtroom": trial.courtroom_id,
+        },
+    )
+    assert check.status_code == 200
+    assert busy.number in check.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("clerk_b", 404), ("outsider", 404), ("public", 404), ("attorney", 200)]
+)
+def test_the_page_of_a_confidential_case_is_404_to_those_who_may_not_see_it(
+    client, make_case, room, clerk, day, who, status, clerk_b, outsider, attorney
+):
+    # Rule: Case.objects.visible_to; an attorney of record sees it, without the forms
+    case = make_case("Ames", confidentiality="confidential", attorneys=[attorney])
+    hearing = hearing_schedule(
+        case=case,
+        hearing_type="trial",
+        starts_at=at(case.court, day, 9),
+        minutes=60,
+        courtroom=room,
+        scheduled_by=clerk,
+    )
+    if who != "public":
+        client.force_login({"clerk_b": clerk_b, "outsider": outsider, "attorney": attorney}[who])
+    response = client.get(detail_url(hearing))
+    assert response.status_code == status
+    if status == 200:
+        assert ">Continue</h2>" not in response.content.decode()
+        assert ">History</h2>" not in response.content.decode()
+        forbidden = client.post(
+            reverse("hearings:vacate", args=[hearing.pk]), {"vacate-reason": "x"}
+        )
+        assert forbidden.status_code == 403

@@ -21,6 +21,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
+from django.urls import reverse
 
 from casemgmt.core.errors import DomainError
 from casemgmt.core.models import AuditEvent, CourtClosure
@@ -293,3 +294,122 @@ def test_a_session_judge_is_not_overridden(
         422,
         "judge",
     )
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def new_url(case) -> str:
+    return reverse("hearings:new", args=[case.court.code, case.number])
+
+
+def form_data(day, **overrides) -> dict:
+    data = {
+        "hearing-hearing_type": "trial",
+        "hearing-date": day.isoformat(),
+        "hearing-time": "09:00",
+        "hearing-minutes": "120",
+        "hearing-courtroom": "",
+        "hearing-judge": "",
+        "hearing-override_reason": "",
+    }
+    data.update({f"hearing-{k}": v for k, v in overrides.items()})
+    return data
+
+
+def test_the_clerk_sets_a_hearing_from_the_page(client, make_case, room, clerk, day):
+    # Given the clerk on the schedule page of a case
+    case = make_case()
+    client.force_login(clerk)
+    page = client.get(new_url(case))
+    assert page.status_code == 200
+    assert b"Schedule a hearing" in page.content
+
+    # When the form is sent
+    response = client.post(new_url(case), form_data(day, courtroom=room.pk))
+
+    # Then the trial is set, and the clerk lands on its page
+    hearing = Hearing.objects.get(case=case)
+    assert response.status_code == 302
+    assert response.url == reverse("hearings:detail", args=[hearing.pk])
+    assert hearing.starts_at == at(case.court, day, 9)
+    assert hearing.ends_at == at(case.court, day, 11)
+
+
+def test_the_length_defaults_by_kind(client, make_case, make_session, room, clerk, day):
+    make_session(day, hearing_type="arraignment")
+    case = make_case()
+    client.force_login(clerk)
+    client.post(
+        new_url(case),
+        form_data(day, hearing_type="arraignment", minutes="", courtroom=room.pk),
+    )
+    hearing = Hearing.objects.get(case=case)
+    assert hearing.ends_at - hearing.starts_at == dt.timedelta(minutes=5)
+
+
+def test_the_page_shows_the_attorney_conflict_and_needs_a_reason(
+    client, make_case, room, room2, clerk, attorney, day
+):
+    # Given the attorney's trial in 2A at 09:00
+    busy = make_case("Ames", attorneys=[attorney])
+    schedule(busy, room, day, by=clerk, hearing_type="trial", minutes=120)
+    case = make_case("Boyd", attorneys=[attorney])
+    client.force_login(clerk)
+
+    # When the clerk checks, then sends, a trial in 5B at 10:00 without a reason
+    check = client.post(
+        reverse("hearings:new_check", args=[case.court.code, case.number]),
+        form_data(day, time="10:00", courtroom=room2.pk),
+    )
+    refused = client.post(new_url(case), form_data(day, time="10:00", courtroom=room2.pk))
+
+    # Then the live check and the refused form both name the clash; nothing is set
+    for response in (check, refused):
+        assert response.status_code == 200
+        assert b"someone is expected in two places" in response.content
+        assert busy.number.encode() in response.content
+    assert b"Give a reason to set it anyway" in refused.content
+    assert not Hearing.objects.filter(case=case).exists()
+
+    # When the reason is given, it is set
+    done = client.post(
+        new_url(case),
+        form_data(day, time="10:00", courtroom=room2.pk, override_reason="Co-counsel covers."),
+    )
+    assert done.status_code == 302
+    assert Hearing.objects.get(case=case).conflict_override_reason == "Co-counsel covers."
+
+
+def test_room_conflicts_and_full_sessions_are_field_errors(
+    client, make_case, make_session, room, clerk, day
+):
+    # Given a trial 09:00-11:00 in 2A and a full afternoon calendar
+    first = make_case("Ames")
+    schedule(first, room, day, by=clerk, hearing_type="trial", minutes=120)
+    make_session(day, start=(13, 0), end=(15, 0), capacity_cases=1)
+    schedule(make_case("Boyd"), room, day, by=clerk, hour=13, minutes=10)
+    case = make_case("Cole")
+    client.force_login(clerk)
+
+    # When the clerk asks for 2A at 10:00, and for the full calendar
+    room_taken = client.post(new_url(case), form_data(day, time="10:00", courtroom=room.pk))
+    full = client.post(
+        new_url(case),
+        form_data(day, hearing_type="status", time="13:30", minutes="10", courtroom=room.pk),
+    )
+
+    # Then each is shown on its field
+    assert room_taken.context["form"].errors["courtroom"][0].startswith("Courtroom 2A is taken")
+    assert first.number in room_taken.context["form"].errors["courtroom"][0]
+    assert "is full" in full.context["form"].errors["time"][0]
+    assert not Hearing.objects.filter(case=case).exists()
+
+
+@pytest.mark.parametrize(("who", "status"), [("attorney", 403), ("clerk_b", 404), ("anon", 302)])
+def test_the_page_is_for_the_clerks_office(client, make_case, who, status, attorney, clerk_b):
+    # Rule: a case out of sight is 404; the page is the clerk's office's (403 otherwise)
+    case = make_case(confidentiality="confidential", attorneys=[attorney])
+    if who != "anon":
+        client.force_login({"attorney": attorney, "clerk_b": clerk_b}[who])
+    assert client.get(new_url(case)).status_code == status

@@ -14,8 +14,10 @@ The rules:
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django_celery_beat.models import PeriodicTask
 
 from casemgmt.celery import app as celery_app
@@ -303,7 +305,12 @@ def test_the_nightly_task_generates_weeks_ahead_for_active_templates(make_templa
 
 
 def test_beat_schedule_has_the_nightly_generation():
-    # The schedule lives in the database (django_celery_beat), made by a migration
+    # The schedule lives in the database (django_celery_beat's DatabaseScheduler); a data
+    # migration puts it there. (Run again here: a transactional test's flush, kept by
+    # --reuse-db, empties the table the migration filled.)
+    migration = importlib.import_module("docket.migrations.0004_session_generation_schedule")
+    migration.add_schedule(django_apps, None)
+    migration.add_schedule(django_apps, None)  # idempotent
     task = PeriodicTask.objects.get(task="docket.tasks.sessions_generate_ahead")
     assert task.enabled
     assert (task.crontab.hour, task.crontab.minute) == ("2", "15")
