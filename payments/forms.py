@@ -74,7 +74,7 @@ class PaymentForm(forms.Form):
         label="Check or card reference",
         max_length=60,
         required=False,
-        help_text="Check number, card authorization or money order number.",
+        help_text="Check number (required for checks), card or money order reference.",
         widget=forms.TextInput({"autocomplete": "off"}),
     )
     payer = forms.ChoiceField(label="Payer")
@@ -82,7 +82,7 @@ class PaymentForm(forms.Form):
         label="Payer's name",
         max_length=200,
         required=False,
-        help_text="When someone else pays (a relative, an employer).",
+        help_text="With payer “Someone else” (a relative, an employer).",
         widget=forms.TextInput({"autocomplete": "off"}),
     )
 

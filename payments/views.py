@@ -119,7 +119,7 @@ def _counter_context(request: HttpRequest, case: Case | None, form=None) -> dict
                 {"number": case.number, "court": case.court.code}
             )
             context["open_drawer_url"] = f"{reverse('payments:drawers')}?" + urlencode(
-                {"next": back}
+                {"court": case.court.code, "next": back}
             )
     return context
 
@@ -334,9 +334,20 @@ def _supervised_courts(request: HttpRequest) -> list:
     return [c for c in court_list_for_request(request) if can_supervise_money(request.user, c)]
 
 
+def _drawer_court(request: HttpRequest):
+    """The court whose drawer the page is about: the one asked for (`court`, e.g. from the
+    counter on another court's case) when the user works there, else the active court."""
+    code = request.POST.get("court") or request.GET.get("court") or ""
+    if code:
+        for court in court_list_for_request(request):
+            if court.code == code:
+                return court
+    return court_active_for(request)
+
+
 def _drawers_context(request: HttpRequest, *, open_form=None, close_form=None) -> dict:
     user = request.user
-    court = court_active_for(request)
+    court = _drawer_court(request)
     drawer = drawer_open_for(clerk=user, court=court) if court is not None else None
     context = {
         "court": court,
@@ -379,7 +390,7 @@ def drawers(request: HttpRequest) -> HttpResponse:
 @require_POST
 def drawer_open_view(request: HttpRequest) -> HttpResponse:
     form = DrawerOpenForm(request.POST)
-    court = court_active_for(request)
+    court = _drawer_court(request)
     if court is None:
         raise Http404
     if form.is_valid():

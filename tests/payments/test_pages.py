@@ -115,7 +115,7 @@ def test_without_an_open_drawer_the_counter_asks_to_open_one(client, clerk, case
     page = response.content.decode()
     assert "form" not in response.context or response.context.get("form") is None
     assert "Open your drawer first" in page
-    assert response.context["open_drawer_url"].startswith(DRAWERS + "?next=")
+    assert response.context["open_drawer_url"].startswith(DRAWERS + "?court=alpha&next=")
 
 
 def test_the_panel_link_opens_the_counter_on_the_case(client, clerk, case):
@@ -373,6 +373,21 @@ def test_clerk_opens_a_drawer_and_returns_to_the_counter(client, clerk, case):
     assert response.status_code == 302 and response["Location"] == back
     drawer = CashDrawer.objects.get(clerk=clerk)
     assert drawer.status == DrawerStatus.OPEN and drawer.opening_float == D("150.00")
+
+
+def test_a_clerk_of_two_courts_opens_the_drawer_of_the_cases_court(
+    client, make_user, court_a, court_b
+):
+    both = make_user(Role.CLERK, [court_a, court_b])
+    client.force_login(both)
+
+    page = client.get(DRAWERS, {"court": "bravo"})
+    client.post("/payments/drawers/open/", {"opening_float": "20.00", "court": "bravo"})
+    # a court the clerk does not work in is ignored: the active court (Alpha) is used
+    client.post("/payments/drawers/open/", {"opening_float": "20.00", "court": "elsewhere"})
+
+    assert page.context["court"] == court_b
+    assert sorted(CashDrawer.objects.values_list("court__code", flat=True)) == ["alpha", "bravo"]
 
 
 def test_a_negative_float_is_refused_with_its_code(client, clerk):
