@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
+from casemgmt.core.errors import DomainError
 from cases.models import Case
 from cases.services import case_read_audit
 from filings.pdf import html_to_pdf
@@ -35,7 +36,7 @@ from .models import (
     ReceiptPrint,
     TransactionKind,
 )
-from .policies import can_see_money
+from .policies import can_see_money, can_take_payments
 from .selectors import receipt_get_visible
 
 ZERO = Decimal("0.00")
@@ -188,13 +189,26 @@ def receipt_print(*, receipt: Receipt, by) -> ReceiptPrint:
     The receipt row is locked while its prints are counted, so two clerks printing at
     once cannot both get the original.
 
+    Only the clerk's office of the court prints receipts: the original is the paper
+    handed to the payer, so nobody else's fetch may use it up. Others who may read the
+    receipt (an attorney of record, a judge) read its page or its JSON.
+
     Args:
         receipt: a receipt the caller may see (the views check visibility).
         by: the user printing it.
 
     Returns:
         The new ReceiptPrint (``is_reprint`` says how the paper is marked).
+
+    Raises:
+        DomainError: RECEIPT_PRINT_NOT_ALLOWED (403).
     """
+    if not can_take_payments(by, receipt.court):
+        raise DomainError(
+            "RECEIPT_PRINT_NOT_ALLOWED",
+            "Receipts are printed by the clerk's office of the court.",
+            status=403,
+        )
     locked = Receipt.objects.select_for_update().select_related("payment__case").get(pk=receipt.pk)
     reprint = ReceiptPrint.objects.filter(receipt=locked).exists()
     printed = ReceiptPrint.objects.create(receipt=locked, printed_by=by, is_reprint=reprint)

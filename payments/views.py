@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from casemgmt.core.errors import DomainError
-from casemgmt.core.policies import role_required
+from casemgmt.core.policies import audit_denied, role_required
 from casemgmt.core.selectors import court_active_for, court_list_for_request
 from cases.models import Case, CaseParty, PartyRole, court_local_date
 from cases.selectors import case_get_visible
@@ -289,7 +289,11 @@ def receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
     found = receipt_for_reader(
         request.user, number, court_code=request.GET.get("court") or None, surface="pdf.receipt"
     )
-    content, printed = receipt_print_pdf(receipt=found, by=request.user)
+    try:
+        content, printed = receipt_print_pdf(receipt=found, by=request.user)
+    except DomainError as exc:  # RECEIPT_PRINT_NOT_ALLOWED: not the clerk's office
+        audit_denied(request, reason=exc.code, receipt=found.number)
+        raise PermissionDenied(exc.message) from exc
     return receipt_pdf_response(content, found.number, reprint=printed.is_reprint)
 
 

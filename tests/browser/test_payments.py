@@ -15,8 +15,9 @@ from pypdf import PdfReader
 
 from cases.models import CaseCategory
 from payments.models import CashDrawer, DrawerCloseout, Payment, ReceiptPrint
+from payments.services import drawer_close
 from tests.cases.factories import CaseTypeFactory, open_case
-from tests.payments.factories import obligation
+from tests.payments.factories import obligation, open_drawer, payment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -108,3 +109,35 @@ def test_clerk_opens_a_drawer_takes_cash_prints_the_receipt_and_closes_short(
     assert closeout.over_short == Decimal("-5.00")
     assert closeout.note == "Five dollars short; recounted twice"
     assert CashDrawer.objects.get().status == "closed"
+
+
+def test_supervisor_approves_the_close_out_and_reads_the_days_deposit(
+    page, login, axe_check, clerk, supervisor, case
+):
+    # given a drawer closed five dollars short
+    drawer = open_drawer(clerk, case.court, opening_float="100.00")
+    payment(case, "60.00", clerk=clerk)
+    payment(case, "25.00", clerk=clerk, method="check", reference="2044")
+    drawer_close(
+        drawer=drawer, counted_cash="155.00", counted_checks="25.00", note="Short", by=clerk
+    )
+    login(supervisor)
+
+    # the supervisor finds it awaiting approval and approves it
+    nav(page, "Drawers").click()
+    awaiting = page.locator("#awaiting")
+    expect(awaiting).to_contain_text("short $5.00")
+    axe_check(page)
+    awaiting.get_by_role("link", name=f"Drawer {drawer.pk}").click()
+    expect(page.locator("#closeout")).to_contain_text("$160.00")
+    axe_check(page)
+    page.get_by_label("Approval note").fill("Recounted with the clerk")
+    page.get_by_role("button", name="Approve").press("Enter")
+    expect(page.locator("#approval")).to_contain_text("Approved")
+    expect(page.locator("#drawer-status")).to_have_text("Approved")
+    axe_check(page)
+
+    # the day's deposit: 60.00 cash and 25.00 in checks, less the shortage
+    page.goto("/payments/drawers/deposits/")
+    expect(page.locator("#deposit-total")).to_have_text("$80.00")
+    axe_check(page)

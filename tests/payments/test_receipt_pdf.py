@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from casemgmt.core.models import AuditEvent
 from casemgmt.core.roles import Role
+from cases.services import AppearanceInput
 from payments.models import ReceiptPrint
 from payments.receipts import receipt_facts, receipt_print
 from payments.services import payment_void
@@ -151,6 +152,32 @@ def test_a_receipt_is_as_visible_as_its_case(client, clerk, make_user, court_b, 
     client.logout()
     assert client.get(pdf_url(shown)).status_code == 403
     assert not ReceiptPrint.objects.exists()  # nothing printed for any of them
+
+
+def test_only_the_clerks_office_prints_others_who_may_read_use_the_page(
+    client, api, clerk, attorney, make_user, court_a, cr_type
+):
+    # given an attorney of record and the judge: they may read the case's money
+    case = open_case(
+        case_type=cr_type,
+        opened_by=clerk,
+        appearances=[AppearanceInput(attorney=attorney, party_index=0)],
+    )
+    obligation(case, "fine", "100.00")
+    receipt = payment(case, "10.00", clerk=clerk).receipt
+    judge = make_user(Role.JUDGE, [court_a])
+
+    for reader in (attorney, judge):
+        client.force_login(reader)
+        page = client.get(f"/payments/receipts/{receipt.number}/")
+        pdf = client.get(pdf_url(receipt))
+        assert page.status_code == 200 and "print-receipt" not in page.content.decode()
+        assert pdf.status_code == 403
+    refused = api(attorney).get(f"/api/v1/receipts/{receipt.number}.pdf")
+
+    assert refused.status_code == 403 and refused.json()["code"] == "RECEIPT_PRINT_NOT_ALLOWED"
+    assert not ReceiptPrint.objects.exists()  # the payer's original is still to be printed
+    assert AuditEvent.objects.filter(action="access.denied").count() == 2
 
 
 def test_the_api_prints_the_receipt_too(api, clerk, make_user, court_b, case):
