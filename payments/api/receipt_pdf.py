@@ -43,8 +43,10 @@ class ReceiptPdfView(ScopedAPIView):
         return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
+        operation_id="receipts_pdf_retrieve",
         summary="Print a receipt (PDF)",
-        description="Records the print; every print after the first is marked REPRINT.",
+        description="Records the print; every print after the first is marked REPRINT. "
+        "Printed by the clerk's office of the court (else 403 RECEIPT_PRINT_NOT_ALLOWED).",
         parameters=[COURT_QUERY],
         responses={
             (200, "application/pdf"): OpenApiResponse(
