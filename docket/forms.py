@@ -81,6 +81,7 @@ class SettingFields(forms.Form):
         super().__init__(*args, **kwargs)
         self.court = court
         self.fields["courtroom"].queryset = courtroom_list_for(court)
+        self.fields["courtroom"].label_from_instance = lambda r: r.name
         self.fields["judge"].queryset = judge_list_for(court)
         self.fields["judge"].label_from_instance = lambda u: u.get_full_name() or u.username
 

@@ -757,13 +757,21 @@ def _record_override(hearing: Hearing, *, clashes: list[Clash], reason: str, by:
     )
 
 
+def _lock_case(case_id: int) -> None:
+    # Locks in one order everywhere: the case, the hearing, the courtroom, the session.
+    # The register takes the case row FOR UPDATE (docket_entry_record); taking it first
+    # keeps two settings on one case from deadlocking on their foreign-key share locks.
+    Case.objects.select_for_update(of=("self",)).filter(pk=case_id).only("id").first()
+
+
 def _lock_hearing(hearing: Hearing, by: User) -> Hearing:
+    _require_record_keeper(by, hearing.case)
+    _lock_case(hearing.case_id)
     locked = (
         Hearing.objects.select_for_update(of=("self",))
         .select_related("case__court", "court", "courtroom", "judge", "session")
         .get(pk=hearing.pk)
     )
-    _require_record_keeper(by, locked.case)
     return locked
 
 
@@ -833,6 +841,7 @@ def hearing_schedule(
             SESSION_JUDGE_MISMATCH (422); and those of notice_issue and the register.
     """
     _require_record_keeper(scheduled_by, case)
+    _lock_case(case.pk)
     _require_case_open(case)
     starts_at, ends_at = _times(starts_at, ends_at, minutes)
     placement = _place(

@@ -230,6 +230,38 @@ def test_two_concurrent_requests_for_the_last_place_in_a_session(
     assert session.hearings.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_settings_on_one_case_at_once_both_succeed(make_case, room, room2, clerk, day):
+    # Given one case and two clerks setting two of its hearings at the same moment
+    case = make_case("Ames")
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def book(courtroom, hour) -> None:
+        try:
+            mine = Case.objects.get(pk=case.pk)
+            start.wait(timeout=30)
+            outcomes.append(schedule(mine, courtroom, day, by=clerk, hour=hour, minutes=60))
+        except Exception as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=book, args=(room, 9)),
+        threading.Thread(target=book, args=(room2, 14)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # Then both are set (the case row is locked first: no deadlock), the register in order
+    assert all(isinstance(o, Hearing) for o in outcomes), outcomes
+    seqs = list(case.docket_entries.filter(event_code="HRGS").values_list("seq", flat=True))
+    assert len(seqs) == 2 and len(set(seqs)) == 2
+
+
 # --- session capacity -----------------------------------------------------------------------
 
 
