@@ -509,3 +509,39 @@ def test_nav_has_the_counter_and_drawers_for_clerks(client, clerk):
     page = client.get("/").content.decode()
 
     assert reverse("payments:counter") in page and reverse("payments:drawers") in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_of_one_form_at_once_post_one_payment(clerk, make_case):
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    case = make_case()
+    obligation(case, "fine", "250.00")
+    open_drawer(clerk, case.court)
+    data = pay_data(case, amount="75.00")
+    start = threading.Barrier(2)
+    locations, errors = [], []
+
+    def submit():
+        try:
+            client = Client()
+            client.force_login(clerk)
+            start.wait(timeout=10)
+            locations.append(client.post(PAY, data)["Location"])
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    number = Receipt.objects.get().number
+    assert not errors and Payment.objects.count() == 1
+    assert len(locations) == 2 and all(number in url for url in locations)
