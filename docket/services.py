@@ -264,7 +264,9 @@ def session_generate(
         else:
             created.append(session)
         day += dt.timedelta(days=1)
-    if created or skipped:
+    # The nightly job audits what it made; a day it skips again every night (a holiday
+    # in the window) is only worth a record when someone asked.
+    if created or (skipped and by is not None):
         audit_record(
             action="session.generate",
             actor=by,
@@ -358,13 +360,13 @@ def _when(court: Court, starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     return f"{start:%A, %Y-%m-%d} from {start:%H:%M} to {end:%H:%M}"
 
 
+@dataclass(frozen=True)
 class _Placement:
     """Where and with whom a setting happens, once the rules have allowed it."""
 
-    def __init__(self, *, session: Session | None, judge: User | None, clashes: list[Clash]):
-        self.session = session
-        self.judge = judge
-        self.clashes = clashes
+    session: Session | None
+    judge: User | None
+    clashes: list[Clash]
 
 
 def _place(

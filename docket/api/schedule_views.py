@@ -14,8 +14,7 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -39,6 +38,7 @@ from ..services import (
 from .serializers import (
     ACTION_SERIALIZERS,
     HearingActionSerializer,
+    HearingChangeRequestSerializer,
     HearingCreateSerializer,
     HearingListQuerySerializer,
     HearingSerializer,
@@ -167,7 +167,6 @@ class HearingDetailView(ScopedAPIView):
 
     @extend_schema(
         summary="One hearing",
-        parameters=[OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses={200: HearingSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -191,8 +190,7 @@ class HearingDetailView(ScopedAPIView):
             "* `record_outcome`: `outcome` (status held; on or after the hearing's day).\n\n"
             "A hearing no longer scheduled answers 409 HEARING_NOT_SCHEDULED."
         ),
-        parameters=[OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
-        request=HearingActionSerializer,
+        request=HearingChangeRequestSerializer,
         responses={
             200: HearingSerializer,
             201: HearingSerializer,

@@ -258,6 +258,26 @@ class OutcomeSerializer(serializers.Serializer):
     outcome = serializers.CharField(max_length=2000)
 
 
+class HearingChangeRequestSerializer(HearingActionSerializer):
+    """The body of `PATCH hearings/{id}/` as the schema shows it: `action`, then the
+    fields that action takes (each action checks its own)."""
+
+    starts_at = OffsetDateTimeField(required=False, help_text="reschedule, continue")
+    ends_at = OffsetDateTimeField(required=False, help_text="reschedule, continue")
+    minutes = serializers.IntegerField(required=False, help_text="reschedule, continue")
+    courtroom = serializers.CharField(required=False, help_text="reschedule, continue")
+    judge = serializers.CharField(required=False, help_text="reschedule, continue")
+    session = serializers.IntegerField(required=False, help_text="reschedule, continue")
+    override_reason = serializers.CharField(required=False, help_text="reschedule, continue")
+    reason = serializers.CharField(
+        required=False,
+        help_text="continue: a continuance reason's code; vacate, cancel: why (required); "
+        "reschedule: why (optional).",
+    )
+    note = serializers.CharField(required=False, help_text="continue")
+    outcome = serializers.CharField(required=False, help_text="record_outcome")
+
+
 ACTION_SERIALIZERS = {
     "reschedule": RescheduleSerializer,
     "continue": ContinueSerializer,

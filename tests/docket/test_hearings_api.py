@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from casemgmt.core.models import AuditEvent, CourtClosure
@@ -334,3 +335,12 @@ def test_an_attorney_of_record_reads_but_does_not_change(
     assert api.get(hearing_url(hearing)).status_code == 200
     response = api.patch(hearing_url(hearing), {"action": "vacate", "reason": "x"}, format="json")
     assert (response.status_code, response.json()["code"]) == (403, "NOT_A_RECORD_KEEPER")
+
+
+def test_openapi_schema_lists_the_hearing_paths(tmp_path):
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+    schema = (tmp_path / "schema.yml").read_text()
+    for text in ("/api/v1/cases/{number}/hearings/", "/api/v1/hearings/{id}/", "HEARING_CLASH"):
+        assert text in schema
