@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from casemgmt.core.errors import DomainError
 from casemgmt.core.policies import audit_denied
 from cases.models import Case, court_local_date
-from cases.policies import can_keep_record
+from cases.policies import PUBLIC, can_keep_record, case_access_level
 from cases.querysets import user_court_ids
 from cases.selectors import case_get_visible
 from cases.services import case_read_audit
@@ -175,6 +175,8 @@ def _detail(request: HttpRequest, hearing: Hearing, *, forms=None, check=None, s
             "keeper": keeper,
             "editable": editable,
             "outcome_due": hearing.date <= court_local_date(case.court),
+            # A party's need of an interpreter is not for the public (as on the calendars).
+            "show_interpreter": case_access_level(user, case) != PUBLIC,
             "staff": staff,
             "changes": hearing_change_list(hearing) if staff else [],
             "continued_to": hearing_continued_to(hearing),

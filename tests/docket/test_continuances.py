@@ -530,3 +530,18 @@ def test_the_page_of_a_confidential_case_is_404_to_those_who_may_not_see_it(
             reverse("hearings:vacate", args=[hearing.pk]), {"vacate-reason": "x"}
         )
         assert forbidden.status_code == 403
+
+
+def test_the_interpreter_need_is_not_shown_to_the_public(client, make_case, room, clerk, day):
+    case = make_case("Ames", interpreter="es")
+    hearing = hearing_schedule(
+        case=case,
+        hearing_type="trial",
+        starts_at=at(case.court, day, 9),
+        minutes=60,
+        courtroom=room,
+        scheduled_by=clerk,
+    )
+    assert ">Interpreter</dt>" not in client.get(detail_url(hearing)).content.decode()
+    client.force_login(clerk)
+    assert ">Interpreter</dt>" in client.get(detail_url(hearing)).content.decode()
