@@ -35,3 +35,35 @@ class DocketConfig(AppConfig):
                 5,
             )
         )
+
+        # Daily calendars (staff nav; the page is open to the public too) and the case
+        # file's Hearings panel.
+        from cases.panels import CasePanel, register_case_panel
+
+        from .demo import seed_calendars
+        from .panels import hearings_panel_context
+
+        register_nav(
+            NavItem(
+                "Calendar",
+                "calendar:day",
+                (
+                    Role.CLERK,
+                    Role.COURTROOM_CLERK,
+                    Role.JUDGE,
+                    Role.SUPERVISOR,
+                    Role.PROGRAM_COORDINATOR,
+                ),
+                order=35,
+            )
+        )
+        register_case_panel(
+            CasePanel(
+                key="hearings",
+                title="Hearings",
+                template="docket/panel_hearings.html",
+                context=hearings_panel_context,
+                order=10,
+            )
+        )
+        register_seeder("docket.calendars", seed_calendars, order=70)
