@@ -55,6 +55,8 @@ DEFAULT_EVENT_CODES = {
     "ORDR": "Order entered",
     "JDGM": "Judgment entered",
     "HRGS": "Hearing set",
+    "HRGV": "Hearing vacated",
+    "HRGH": "Hearing held",
     "SUBP": "Subpoena issued",
     "NOTC": "Notice issued",
     "APPR": "Notice of appearance",

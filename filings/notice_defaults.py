@@ -73,6 +73,39 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "dictarse una orden de arresto contra el acusado.\n"
         "\n" + _INTERPRETER_ES + "\n\n" + _ADA_ES,
     ),
+    (NoticeKind.HEARING_CANCELLED, "en"): (
+        "Notice of Cancelled Hearing — {{ hearing_type }}",
+        "YOU ARE HEREBY NOTIFIED that the following hearing in this case will NOT take place "
+        "as set:\n"
+        "\n"
+        "Hearing: {{ hearing_type }}\n"
+        "Date: {{ hearing_date }}\n"
+        "Time: {{ hearing_time }}\n"
+        "Place: {{ courtroom }}"
+        "{% if reason %}\nReason: {{ reason }}{% endif %}\n"
+        "\n"
+        "Do not come to court for this hearing. If the hearing is set again, you will "
+        "receive a new notice of hearing. Any other date in this case stays as set.\n"
+        "\n"
+        "If you have questions, call the clerk's office at {{ court_phone }}.",
+    ),
+    (NoticeKind.HEARING_CANCELLED, "es"): (
+        "Aviso de audiencia cancelada — {{ hearing_type }}",
+        "POR MEDIO DE LA PRESENTE SE LE NOTIFICA que la siguiente audiencia de este caso NO "
+        "se llevará a cabo en la fecha programada:\n"
+        "\n"
+        "Audiencia: {{ hearing_type }}\n"
+        "Fecha: {{ hearing_date }}\n"
+        "Hora: {{ hearing_time }}\n"
+        "Lugar: {{ courtroom }}"
+        "{% if reason %}\nMotivo: {{ reason }}{% endif %}\n"
+        "\n"
+        "No se presente al tribunal para esta audiencia. Si la audiencia se vuelve a "
+        "programar, recibirá un nuevo aviso de audiencia. Las demás fechas de este caso se "
+        "mantienen.\n"
+        "\n"
+        "Si tiene preguntas, llame a la secretaría del tribunal al {{ court_phone }}.",
+    ),
     (NoticeKind.SUMMONS, "en"): (
         "Summons",
         "TO: {{ recipient_name }}\n"

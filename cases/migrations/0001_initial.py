@@ -8,18 +8,50 @@ from django.db import migrations, models
 
 from casemgmt.core.db import append_only
 
+# The default event codes as they were when this migration was written: a migration
+# must do the same thing forever, whatever later becomes of cases.services.
+DEFAULT_EVENT_CODES_0001 = {
+    "CMPL": "Complaint filed",
+    "CHRG": "Charging document (information / citation) filed",
+    "PETN": "Petition filed",
+    "SRVC": "Service returned",
+    "ANSW": "Answer filed",
+    "MOTN": "Motion filed",
+    "RESP": "Response filed",
+    "ORDR": "Order entered",
+    "JDGM": "Judgment entered",
+    "HRGS": "Hearing set",
+    "SUBP": "Subpoena issued",
+    "NOTC": "Notice issued",
+    "APPR": "Notice of appearance",
+    "WDRW": "Attorney withdrawn",
+    "PRTY": "Party added",
+    "CHGA": "Charge added",
+    "PLEA": "Plea entered",
+    "CDSP": "Charge disposed",
+    "ACTV": "Case active",
+    "INAC": "Case inactive",
+    "REAC": "Case reactivated",
+    "DISP": "Case disposed",
+    "CLSD": "Case closed",
+    "REOP": "Case reopened",
+    "SEAL": "Case sealed",
+    "UNSL": "Case unsealed",
+    "CONF": "Confidentiality changed",
+    "JASN": "Judge assigned",
+    "CORR": "Correction of entry",
+}
+
 
 def install_default_event_codes(apps, schema_editor):
     # Courts created before this app existed get the default docket event codes.
-    from cases.services import DEFAULT_EVENT_CODES
-
     Court = apps.get_model("core", "Court")
     EventCode = apps.get_model("cases", "EventCode")
     for court in Court.objects.all():
         have = set(EventCode.objects.filter(court=court).values_list("code", flat=True))
         EventCode.objects.bulk_create(
             EventCode(court=court, code=code, description=text)
-            for code, text in DEFAULT_EVENT_CODES.items()
+            for code, text in DEFAULT_EVENT_CODES_0001.items()
             if code not in have
         )
 

@@ -45,6 +45,7 @@ NOTICE_FALLBACK_LANGUAGE = "en"
 
 class NoticeKind(models.TextChoices):
     HEARING_NOTICE = "hearing_notice", "Notice of hearing"
+    HEARING_CANCELLED = "hearing_cancelled", "Notice of cancelled hearing"
     SUMMONS = "summons", "Summons"
     FAILURE_TO_APPEAR = "failure_to_appear", "Notice of failure to appear"
     PAYMENT_REMINDER = "payment_reminder", "Payment reminder"
@@ -90,6 +91,13 @@ KIND_FIELDS: dict[str, tuple[NoticeField, ...]] = {
         NoticeField("courtroom", help="Courtroom or hearing room, e.g. Courtroom 6A."),
         NoticeField("location", required=False, help="Where, if not the court's address."),
         NoticeField("judge_name", required=False),
+    ),
+    NoticeKind.HEARING_CANCELLED: (
+        NoticeField("hearing_type", help="What the hearing was, e.g. Trial."),
+        NoticeField("hearing_date", "date", weekday=True),
+        NoticeField("hearing_time", "time"),
+        NoticeField("courtroom", help="Where it was set, e.g. Courtroom 6A."),
+        NoticeField("reason", required=False, help="Why it was vacated or cancelled."),
     ),
     NoticeKind.SUMMONS: (
         NoticeField("response_days", "int", help="Days after service to serve a written response."),

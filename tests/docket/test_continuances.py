@@ -315,18 +315,26 @@ def test_vacating_needs_a_reason_and_cancels_the_feed_event(trial, clerk):
     )
     assert vacated.changes.last().kind == "vacated"
     entry = DocketEntry.objects.filter(case=trial.case).order_by("seq").last()
-    assert entry.event_code == "HRGS"  # the court has no HRGV code
+    assert entry.event_code == "HRGV"
     assert entry.text.endswith("vacated: Defendant entered a plea.")
     event = AuditEvent.objects.get(action="hearing.vacate")
-    assert event.details["reason"] == "Defendant entered a plea."
+    assert (event.details["reason"], event.details["noticed"]) == (
+        "Defendant entered a plea.",
+        True,
+    )
+    # the parties are told the hearing is off
+    notice = Notice.objects.get(case=trial.case, kind="hearing_cancelled")
+    assert notice.context["reason"] == "Defendant entered a plea."
     # ...and it cannot be vacated twice
     assert refused(lambda: hearing_vacate(hearing=trial, reason="Again", by=clerk)).status == 409
 
 
-def test_vacating_uses_the_courts_own_code_when_it_has_one(trial, clerk, court_a):
-    EventCode.objects.create(court=court_a, code="HRGV", description="Hearing vacated")
+def test_a_court_without_the_hrgv_code_records_hrgs_in_words(trial, clerk, court_a):
+    EventCode.objects.filter(court=court_a, code="HRGV").delete()
     hearing_vacate(hearing=trial, reason="Case dismissed.", by=clerk)
-    assert DocketEntry.objects.filter(case=trial.case, event_code="HRGV").count() == 1
+    entry = DocketEntry.objects.filter(case=trial.case).order_by("seq").last()
+    assert entry.event_code == "HRGS"
+    assert entry.text.endswith("vacated: Case dismissed.")
 
 
 def test_cancelling(trial, clerk):

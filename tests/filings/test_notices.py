@@ -124,8 +124,8 @@ def test_demo_seeder_gives_the_demo_courts_their_wording(db):
     seed_notice_templates(log=lines.append)  # idempotent
 
     for court in courts:
-        assert NoticeTemplate.objects.filter(court=court, is_active=True).count() == 12
-    assert lines == ["notice templates denver: 12", "notice templates sarasota: 12"]
+        assert NoticeTemplate.objects.filter(court=court, is_active=True).count() == 14
+    assert lines == ["notice templates denver: 14", "notice templates sarasota: 14"]
 
 
 @pytest.mark.parametrize(
