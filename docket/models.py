@@ -424,3 +424,358 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"feed token of {self.user} ({'revoked' if self.revoked_at else 'active'})"
+
+
+# --- deadlines (issue: deadlines that explain themselves) -----------------------------------
+
+
+class DeadlineRuleSet(models.Model):
+    """How a court counts time (data, per court; `court` blank = available to every court).
+
+    The default follows FRCP 6(a) / Fed. R. Crim. P. 45(a): exclude the trigger day, count
+    every day, include the last; a last day on a weekend or legal holiday (or a day the
+    clerk's office is closed) rolls to the next day that is none of those — forward for
+    periods after an event, backward for periods before one (6(a)(5)). Mail, leaving with
+    the clerk and consented means add 3 days after the period would otherwise end (6(d)).
+    A state variant or a "court days only" rule set is another row, not code.
+    """
+
+    court = models.ForeignKey(
+        Court, on_delete=models.PROTECT, null=True, blank=True, related_name="deadline_rule_sets"
+    )
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=200)
+    count_court_days_only = models.BooleanField(
+        default=False, help_text="Count only days that are not weekends, holidays or closures."
+    )
+    roll_weekends = models.BooleanField(default=True)
+    roll_federal_holidays = models.BooleanField(default=True)
+    state_holidays = models.CharField(
+        max_length=10,
+        choices=[
+            ("never", "Never"),
+            ("forward", "Forward-counted periods only"),
+            ("always", "Always"),
+        ],
+        default="forward",
+        help_text="Whether the court's state holidays are legal holidays for this count.",
+    )
+    roll_court_closures = models.BooleanField(default=True)
+    mail_extra_days = models.PositiveSmallIntegerField(default=3)
+    mail_extra_methods = ArrayField(
+        models.CharField(max_length=12),
+        default=list,
+        blank=True,
+        help_text="Service methods that add mail_extra_days, e.g. mail, clerk, consent.",
+    )
+    roll_citation = models.CharField(max_length=100, default="FRCP 6(a)(1)(C)")
+    mail_citation = models.CharField(max_length=100, default="FRCP 6(d)")
+    is_default = models.BooleanField(default=False, help_text="The court's rule set by default.")
+
+    class Meta:
+        ordering = ["court", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["court", "code"], name="docket_ruleset_unique_code", nulls_distinct=False
+            ),
+            models.UniqueConstraint(
+                fields=["court"],
+                condition=Q(is_default=True),
+                name="docket_ruleset_one_default",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeadlineDirection(models.TextChoices):
+    AFTER = "after", "After the event"
+    BEFORE = "before", "Before the event"
+
+
+class DeadlineTrigger(models.TextChoices):
+    ENTRY_DATE = "entry_date", "Date of the docket entry"
+    HEARING_START = "hearing_start", "Start of the hearing the entry sets"
+
+
+class DeadlineRule(models.Model):
+    """Recording a docket entry with `event_code` on a case of `case_type` (any type when
+    blank) opens a deadline `period` days (or hours) `direction` the trigger."""
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="deadline_rules")
+    event_code = models.CharField(max_length=10)
+    case_type = models.ForeignKey(
+        "cases.CaseType", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=200, help_text="e.g. Answer due.")
+    period_days = models.PositiveIntegerField(null=True, blank=True)
+    period_hours = models.PositiveIntegerField(null=True, blank=True)
+    direction = models.CharField(
+        max_length=6, choices=DeadlineDirection.choices, default=DeadlineDirection.AFTER
+    )
+    trigger = models.CharField(
+        max_length=14, choices=DeadlineTrigger.choices, default=DeadlineTrigger.ENTRY_DATE
+    )
+    responsible_role = models.CharField(
+        max_length=20,
+        help_text="Who must act: a party role (defendant, plaintiff, ...), 'prosecution', "
+        "'court' or 'clerk'.",
+    )
+    is_statutory = models.BooleanField(default=False)
+    citation = models.CharField(max_length=200, blank=True, help_text="e.g. FRCP 12(a)(1)(A)(i).")
+    rule_set = models.ForeignKey(
+        DeadlineRuleSet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rules",
+        help_text="Blank: the court's default rule set.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["court", "event_code", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_days__isnull=False, period_hours__isnull=True)
+                | Q(period_days__isnull=True, period_hours__isnull=False),
+                name="docket_rule_one_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["court", "event_code"], name="docket_rule_event")]
+
+    def __str__(self) -> str:
+        return f"{self.event_code}: {self.name}"
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MET = "met", "Met"
+    MISSED = "missed", "Missed"
+    WAIVED = "waived", "Waived"
+    VACATED = "vacated", "Vacated"
+
+
+class Deadline(models.Model):
+    """A date by which someone must act on a case, with the steps that computed it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
+    # Denormalised from the case so that the nightly monitor needs no join to filter.
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(
+        DeadlineRule,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+        help_text="Blank: set by hand (e.g. from an order).",
+    )
+    name = models.CharField(max_length=200)
+    trigger_entry = models.ForeignKey(
+        "cases.DocketEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    trigger_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(help_text="Court-local date the act is due (end of that day).")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="For periods in hours.")
+    service_method = models.CharField(max_length=12, blank=True)
+    steps = models.JSONField(default=list, blank=True, help_text="The computation, in words.")
+    responsible_role = models.CharField(max_length=20, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_deadlines",
+        help_text="Who is alerted (an attorney of record, the assigned clerk, ...).",
+    )
+    is_statutory = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=8, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
+    )
+    status_date = models.DateField(null=True, blank=True)
+    met_by = models.ForeignKey(
+        "cases.DocketEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            # A docket entry opens a rule's deadline once, however often its handler runs.
+            models.UniqueConstraint(
+                fields=["trigger_entry", "rule"],
+                condition=Q(rule__isnull=False, trigger_entry__isnull=False),
+                name="docket_deadline_once_per_entry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="met") | Q(met_by__isnull=False) | ~Q(status_reason=""),
+                name="docket_deadline_met_says_how",
+            ),
+        ]
+        indexes = [
+            # The nightly monitor: open deadlines by due date.
+            models.Index(
+                fields=["due_on"], condition=Q(status="open"), name="docket_deadline_open_due"
+            ),
+            models.Index(fields=["case", "due_on"], name="docket_deadline_case"),
+            models.Index(
+                fields=["owner", "due_on"], condition=Q(status="open"), name="docket_deadline_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} due {self.due_on} ({self.case.number})"
+
+
+class SpeedyTrialSettings(models.Model):
+    """The speedy-trial limits a court applies: 18 U.S.C. 3161 by default, or a state's."""
+
+    court = models.OneToOneField(Court, on_delete=models.PROTECT, related_name="speedy_trial")
+    indictment_days = models.PositiveSmallIntegerField(
+        default=30, help_text="From arrest or summons to indictment/information (3161(b))."
+    )
+    trial_days = models.PositiveSmallIntegerField(
+        default=70,
+        help_text="From the later of indictment and first appearance to trial (3161(c)(1)).",
+    )
+    earliest_trial_days = models.PositiveSmallIntegerField(
+        default=30,
+        help_text="No trial sooner than this after first appearance with counsel, without "
+        "the defendant's consent (3161(c)(2)).",
+    )
+    citation = models.CharField(max_length=100, default="18 U.S.C. 3161")
+    alert_days_remaining = models.PositiveSmallIntegerField(
+        default=14, help_text="The nightly monitor alerts when fewer days than this remain."
+    )
+
+    class Meta:
+        verbose_name_plural = "speedy trial settings"
+
+    def __str__(self) -> str:
+        return f"Speedy trial ({self.citation}) of {self.court}"
+
+
+class SpeedyTrialClock(models.Model):
+    """The dates a case's speedy-trial clock runs from (one per criminal case)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="speedy_trial")
+    arrest_or_summons_on = models.DateField(null=True, blank=True)
+    indictment_on = models.DateField(null=True, blank=True)
+    first_appearance_on = models.DateField(null=True, blank=True)
+    counsel_appearance_on = models.DateField(null=True, blank=True)
+    trial_started_on = models.DateField(null=True, blank=True)
+    earlier_trial_consented = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Speedy-trial clock of {self.case.number}"
+
+
+class ExcludableKind(models.TextChoices):
+    # 18 U.S.C. 3161(h)
+    PRETRIAL_MOTION = "pretrial_motion", "Pretrial motion pending (3161(h)(1)(D))"
+    COMPETENCY = "competency", "Competency examination or hearing (3161(h)(1)(A))"
+    INTERLOCUTORY_APPEAL = "interlocutory_appeal", "Interlocutory appeal (3161(h)(1)(C))"
+    UNDER_ADVISEMENT = "under_advisement", "Matter under advisement (3161(h)(1)(H))"
+    TRANSFER = "transfer", "Transfer or transportation (3161(h)(1)(E), (F))"
+    DEFERRED_PROSECUTION = "deferred_prosecution", "Deferred prosecution (3161(h)(2))"
+    DEFENDANT_UNAVAILABLE = "defendant_unavailable", "Defendant or witness unavailable (3161(h)(3))"
+    INCOMPETENT = "incompetent", "Defendant incompetent (3161(h)(4))"
+    CODEFENDANT = "codefendant", "Joined with a codefendant (3161(h)(6))"
+    ENDS_OF_JUSTICE = "ends_of_justice", "Ends-of-justice continuance (3161(h)(7)(A))"
+    OTHER = "other", "Other (state rule)"
+
+
+class ExcludablePeriod(models.Model):
+    """Time that does not count against the speedy-trial clock, with inclusive dates
+    (`ends_on` blank while it lasts, e.g. a motion not yet decided)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="excludable_periods")
+    kind = models.CharField(max_length=24, choices=ExcludableKind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    reason = models.TextField(
+        blank=True, help_text="Required for an ends-of-justice continuance (3161(h)(7)(A))."
+    )
+    docket_entry = models.ForeignKey(
+        "cases.DocketEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["case", "starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="docket_excludable_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="ends_of_justice") | ~Q(reason=""),
+                name="docket_excludable_eoj_has_reasons",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_on} to {self.ends_on or 'now'}"
+
+
+class DigestStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class DeadlineDigest(models.Model):
+    """One alert e-mail per recipient per court-local day: the unique key that makes a
+    rerun, a duplicated task or a retried worker send it exactly once."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deadline_digests"
+    )
+    digest_date = models.DateField()
+    status = models.CharField(
+        max_length=8, choices=DigestStatus.choices, default=DigestStatus.PENDING
+    )
+    items = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-digest_date", "recipient"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "digest_date"], name="docket_digest_once_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.recipient} on {self.digest_date} ({self.status})"
+
+
+class DeadlineMonitorRun(models.Model):
+    """One night's run of the deadline monitor (unique per date: exactly one)."""
+
+    run_date = models.DateField(unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    marked_missed = models.PositiveIntegerField(default=0)
+    due_soon = models.PositiveIntegerField(default=0)
+    speedy_trial_alerts = models.PositiveIntegerField(default=0)
+    digests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-run_date"]
+
+    def __str__(self) -> str:
+        return f"Deadline monitor {self.run_date}"
