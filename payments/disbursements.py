@@ -298,7 +298,9 @@ def _disbursement_step(run_id: int) -> bool:
             memo=f"{_memo_prefix(run)} restitution obligation {obligation.pk}",
         )
         assert txn is not None
-        items.append(Disbursement(run=run, obligation=obligation, amount=amount))
+        items.append(
+            Disbursement(run=run, obligation=obligation, amount=amount, ledger_transaction=txn)
+        )
         paid_now += amount
     Disbursement.objects.bulk_create(items)
     run.payees_done += len(items)
@@ -380,12 +382,12 @@ def disbursement_remittance(*, run: DisbursementRun, user) -> Remittance:
 
 
 def disbursement_ledger_total(run: DisbursementRun) -> Decimal:
-    """What the ledger says the run paid out: its DISBURSEMENT transactions' credits to
-    `disbursed` (the transactions name the run in their memo; items tie them to it)."""
+    """What the ledger says the run paid out: the credits to `disbursed` of the
+    DISBURSEMENT transactions its items link to."""
     total = LedgerEntry.objects.filter(
         account=Account.DISBURSED,
         transaction__kind=TransactionKind.DISBURSEMENT,
-        transaction__memo__startswith=_memo_prefix(run),
+        transaction__disbursement__run=run,
     ).aggregate(s=Sum("amount"))["s"]
     return -(total or ZERO)
 

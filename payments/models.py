@@ -454,6 +454,13 @@ class Disbursement(models.Model):
     run = models.ForeignKey(DisbursementRun, on_delete=models.PROTECT, related_name="items")
     obligation = models.ForeignKey(Obligation, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(**MONEY)
+    ledger_transaction = models.OneToOneField(
+        "LedgerTransaction",
+        on_delete=models.PROTECT,
+        null=True,  # null only for items written before the link existed
+        related_name="disbursement",
+        help_text="The DISBURSEMENT transaction that paid this item out.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -212,6 +212,11 @@ def test_remittance_report_totals_equal_the_ledger(case, make_case, clerk, super
     ]
     assert remittance.total == disbursement_ledger_total(run) == run.amount_total == D("133.45")
     assert sum(line.amount for line in remittance.lines) == remittance.total
+    # each item names the ledger transaction that paid it out, for exactly its amount
+    for item in run.items.select_related("ledger_transaction"):
+        credits = item.ledger_transaction.entries.filter(account="disbursed")
+        assert [e.amount for e in credits] == [-item.amount]
+        assert item.ledger_transaction.obligation_id == item.obligation_id
     # and the CSV says the same, with the total last, and no formula a spreadsheet would run
     rows = list(csv.reader(io.StringIO(remittance_csv(remittance))))
     assert rows[0] == ["payee", "payee class", "court", "case", "obligation", "amount"]
