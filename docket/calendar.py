@@ -239,6 +239,44 @@ def court_day_neighbours(court: Court, day: dt.date) -> tuple[dt.date, dt.date, 
     return step(-1), step(1), off.get(day, "")
 
 
+_HEARING_FIELDS = (
+    "case_id",
+    "court_id",
+    "hearing_type",
+    "starts_at",
+    "ends_at",
+    "date",
+    "courtroom_id",
+    "judge_id",
+    "status",
+    "interpreter_language",
+    "case__court_id",
+    "case__number",
+    "case__caption",
+    "case__confidentiality",
+    "case__is_juvenile",
+    "case__judge_id",
+    "courtroom__court_id",
+    "courtroom__name",
+    "courtroom__location",
+    "judge__username",
+    "judge__first_name",
+    "judge__last_name",
+    "continued_to__date",
+    "continued_to__continued_from_id",
+)
+_PERSON_FIELDS = (
+    "kind",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "organization_name",
+    "preferred_language",
+    "interpreter_needed",
+)
+
+
 def hearing_day_queryset(
     user, *, court: Court, day: dt.date, courtroom=None, judge=None, group_by=GROUP_BY_COURTROOM
 ):
@@ -246,6 +284,9 @@ def hearing_day_queryset(
     hearings = (
         Hearing.objects.filter(court=court, date=day)
         .select_related("case", "courtroom", "judge", "continued_to")
+        # What a row shows, nothing more: a day of hundreds of rows builds its model
+        # instances from a third of the columns.
+        .only(*_HEARING_FIELDS)
         .annotate(case_visible=Exists(Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))))
     )
     if courtroom is not None:
@@ -382,6 +423,7 @@ def _case_people(case_ids: list[int]) -> tuple[dict, dict]:
     for party in (
         CaseParty.objects.filter(case_id__in=case_ids, removed_on__isnull=True)
         .select_related("person")
+        .only("case_id", "person_id", "role", "position", *(f"person__{f}" for f in _PERSON_FIELDS))
         .order_by("case_id", "position", "id")
     ):
         parties.setdefault(party.case_id, []).append(party)
@@ -390,6 +432,19 @@ def _case_people(case_ids: list[int]) -> tuple[dict, dict]:
     for appearance in (
         Appearance.objects.filter(case_id__in=case_ids, withdrawn_on__isnull=True)
         .select_related("attorney__attorney_profile", "party__person")
+        .only(
+            "case_id",
+            "attorney_id",
+            "party_id",
+            "entered_on",
+            "withdrawn_on",
+            "attorney__username",
+            "attorney__first_name",
+            "attorney__last_name",
+            "attorney__attorney_profile__bar_number",
+            "party__person_id",
+            *(f"party__person__{f}" for f in _PERSON_FIELDS),
+        )
         .order_by("case_id", "entered_on", "id")
     ):
         appearances.setdefault(appearance.case_id, []).append(appearance)
