@@ -153,6 +153,9 @@ def seed_case_types(*, log: Callable[[str], None]) -> None:
 
 def _person(rng: random.Random, today: dt.date, *, adult: bool = True) -> dict:
     age = rng.randint(19, 78) if adult else rng.randint(2, 16)
+    language = "es" if rng.random() < 0.15 else "en"
+    # Most Spanish speakers in the demo ask for an interpreter; English speakers do not.
+    needs_interpreter = rng.random() < 0.6 and language != "en"
     return {
         "kind": PersonKind.INDIVIDUAL,
         "first_name": rng.choice(FIRST),
@@ -163,8 +166,8 @@ def _person(rng: random.Random, today: dt.date, *, adult: bool = True) -> dict:
         "state": "FL",
         "postal_code": f"342{rng.randint(30, 43)}",
         "phone": f"(941) 555-{rng.randint(1000, 9999)}",
-        "preferred_language": "es" if rng.random() < 0.15 else "en",
-        "interpreter_needed": rng.random() < 0.08,
+        "preferred_language": language,
+        "interpreter_needed": needs_interpreter,
     }
 
 
