@@ -156,7 +156,7 @@ class SpeedyTrialResult:
     indictment_days_remaining: int | None
     # 3161(c)(1): to trial
     status: str
-    paused: bool  # an ongoing excludable period covers today
+    paused: bool  # today is excluded: the count does not grow (clock started, no trial)
     clock_starts_on: dt.date | None
     trial_due: dt.date | None
     days_used: int
@@ -199,6 +199,13 @@ def cite(citation: str, subsection: str) -> str:
     as the court records it, since its numbering is its own."""
     if citation.strip() == FEDERAL_CITATION:
         return f"3161{subsection}"
+    return citation
+
+
+def full_citation(citation: str, subsection: str) -> str:
+    """'18 U.S.C. 3161(h)(1)(D)', or a state's rule as the court records it."""
+    if citation.strip() == FEDERAL_CITATION:
+        return f"{FEDERAL_CITATION}{subsection}"
     return citation
 
 
@@ -508,7 +515,6 @@ def speedy_trial_compute(
             )
         else:
             status = ClockStatus.RUNNING
-            paused = any(s.ongoing and s.starts_on <= today <= s.through for s in spans)
             if today < start:
                 trial_steps.append(f"Today {today.isoformat()}: the clock has not begun to run.")
             else:
@@ -517,10 +523,18 @@ def speedy_trial_compute(
                     f"Today {today.isoformat()}: {_days(used)} used ({elapsed} elapsed, "
                     f"{excluded} excluded), {_days(remaining)} remain."
                 )
-            if paused:
+        covering = next((s for s in spans if s.starts_on <= today <= s.through), None)
+        if status != ClockStatus.STOPPED and today >= start and covering is not None:
+            # Today is excluded: the count does not grow until the period ends.
+            paused = True
+            if covering.ongoing and covering.through == today:
                 trial_steps.append(
                     "The clock is paused while an excludable period lasts: the trial-by date "
                     "above assumes it ends today and moves a day later for each further day."
+                )
+            else:
+                trial_steps.append(
+                    f"The clock is paused through {covering.through.isoformat()} (excluded time)."
                 )
         if earliest is not None and earliest > trial_due and status != ClockStatus.STOPPED:
             trial_steps.append(

@@ -570,3 +570,16 @@ def test_nth_countable_day_agrees_with_counting_day_by_day(periods, start, n, to
 
     assert nth_countable_day(spans, start_d, n) == day
     assert sum(s.days for s in spans) == len(excluded)
+
+
+def test_a_closed_period_covering_today_pauses_the_clock_through_its_end():
+    # A continuance from 02-10 through 02-28 (3161(h)(7)(A)), read on 02-15.
+    result = speedy_trial_compute(
+        dates=INDICTED,
+        periods=[excl("ends_of_justice", "2026-02-10", "2026-02-28")],
+        today=d("2026-02-15"),
+    )
+
+    assert result.paused
+    assert result.trial_steps[-1] == "The clock is paused through 2026-02-28 (excluded time)."
+    assert result.days_used == 31  # 01-10..02-09

@@ -1,0 +1,249 @@
+"""Reads of the speedy-trial clock: one case's clock with its steps (two queries), and the
+clocks running out, set-wise in SQL for the nightly monitor.
+
+The arithmetic is docket.speedy_trial's; `speedy_trial_at_risk` restates it in SQL
+(PostgreSQL multiranges merge overlapping excludable periods, as the engine does) and
+tests hold the two to the same answers (tests/docket/test_speedy_trial_services.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+
+from cases.models import Case, CaseCategory, CaseStatus, court_local_date
+from cases.policies import PUBLIC
+
+from .models import ExcludableKind, ExcludablePeriod, SpeedyTrialClock, SpeedyTrialSettings
+from .speedy_trial import KIND_CAP_DAYS, Limits, SpeedyTrialResult, speedy_trial_compute
+
+
+def speedy_trial_applies(case: Case) -> bool:
+    """The Act times prosecutions of criminal cases (not traffic infractions, which are
+    petty offenses under 18 U.S.C. 3172, nor juvenile matters, 18 U.S.C. 5036)."""
+    return case.case_type.category == CaseCategory.CRIMINAL
+
+
+def limits_of(settings: SpeedyTrialSettings | None) -> Limits:
+    """The court's limits, or the Act's when the court has recorded none."""
+    if settings is None:
+        return Limits()
+    return Limits(
+        indictment_days=settings.indictment_days,
+        trial_days=settings.trial_days,
+        earliest_trial_days=settings.earliest_trial_days,
+        citation=settings.citation,
+        alert_days_remaining=settings.alert_days_remaining,
+    )
+
+
+@dataclass
+class SpeedyTrial:
+    """A case's speedy-trial clock as a reader sees it."""
+
+    case: Case
+    clock: SpeedyTrialClock | None
+    limits: Limits
+    periods: list[ExcludablePeriod]
+    result: SpeedyTrialResult
+    describe: bool  # kinds, reasons and docket entries shown (not to the public)
+
+
+def speedy_trial_get(
+    case: Case, today: dt.date | None = None, *, level: str | None = None
+) -> SpeedyTrial:
+    """The clock of a criminal case the caller may see, computed to `today`.
+
+    Two queries: the clock with the court's settings, and the excludable periods.
+
+    Args:
+        case: a case already found among the visible ones.
+        today: court-local date to count to (default: today at the court).
+        level: the reader's access level (cases.policies); at the public level the
+            excluded periods are "excludable delay" without kinds or reasons, since a
+            kind can say more than the public record does (a competency examination).
+    """
+    loaded = (
+        Case.objects.filter(pk=case.pk)
+        .select_related("speedy_trial", "court__speedy_trial")
+        .only(
+            "id",
+            "court__id",
+            *(f"speedy_trial__{f.name}" for f in SpeedyTrialClock._meta.concrete_fields),
+            *(f"court__speedy_trial__{f.name}" for f in SpeedyTrialSettings._meta.concrete_fields),
+        )
+        .get()
+    )
+    clock = getattr(loaded, "speedy_trial", None)
+    settings = getattr(loaded.court, "speedy_trial", None)
+    periods = list(
+        ExcludablePeriod.objects.filter(case_id=case.pk)
+        .select_related("docket_entry")
+        .only(
+            "id",
+            "kind",
+            "starts_on",
+            "ends_on",
+            "reason",
+            "recorded_at",
+            "docket_entry__id",
+            "docket_entry__seq",
+        )
+        .order_by("starts_on", "id")
+    )
+    today = today or court_local_date(case.court)
+    limits = limits_of(settings)
+    describe = level != PUBLIC
+    result = speedy_trial_compute(
+        dates=clock, limits=limits, periods=periods, today=today, describe_kinds=describe
+    )
+    return SpeedyTrial(
+        case=case,
+        clock=clock,
+        limits=limits,
+        periods=periods,
+        result=result,
+        describe=describe,
+    )
+
+
+# --- set-wise, for the nightly monitor ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpeedyTrialRisk:
+    """A running (or expired) clock under the alert threshold."""
+
+    case_id: int
+    court_id: int
+    days_remaining: int  # negative: days past the limit
+    trial_by: dt.date
+    paused: bool  # today is excluded (an excludable period covers it)
+
+
+def _capped_end(cap_kinds: dict[str, int]) -> str:
+    # LEAST ignores NULLs: kinds without a cap keep their own end.
+    cases = " ".join(
+        f"WHEN '{kind}' THEN p.starts_on + {days - 1}" for kind, days in sorted(cap_kinds.items())
+    )
+    return f"LEAST(COALESCE(p.ends_on, %(today)s), CASE p.kind {cases} END)"
+
+
+def speedy_trial_at_risk_sql(
+    *, today: dt.date, court_ids=None, threshold_days: int | None = None
+) -> tuple[str, dict]:
+    """The SQL of `speedy_trial_at_risk`, for a caller that builds on it set-wise (e.g.
+    joins it to the people to alert). Columns: case_id, court_id, days_remaining,
+    trial_by, paused."""
+    assert set(KIND_CAP_DAYS) <= set(ExcludableKind.values)
+    clock = SpeedyTrialClock._meta.db_table
+    settings = SpeedyTrialSettings._meta.db_table
+    period = ExcludablePeriod._meta.db_table
+    case = Case._meta.db_table
+    params: dict = {
+        "today": today,
+        "threshold": threshold_days,
+        "closed": [CaseStatus.DISPOSED.value, CaseStatus.CLOSED.value],
+        "criminal": CaseCategory.CRIMINAL.value,
+        "trial_days": Limits.trial_days,
+        "alert_days": Limits.alert_days_remaining,
+    }
+    court_filter = ""
+    if court_ids is not None:
+        params["court_ids"] = list(court_ids)
+        court_filter = "AND c.court_id = ANY(%(court_ids)s)"
+    case_type = Case._meta.get_field("case_type").related_model._meta.db_table
+    # Only table names (from the models) and the caps (constants) are formatted in;
+    # every value is a parameter.
+    sql = f"""
+WITH clocks AS (
+    SELECT k.case_id, c.court_id,
+           GREATEST(k.indictment_on, k.first_appearance_on) + 1 AS starts_on,
+           COALESCE(s.trial_days, %(trial_days)s) AS trial_days,
+           COALESCE(%(threshold)s::int, s.alert_days_remaining, %(alert_days)s) AS threshold
+    FROM {clock} k
+    JOIN {case} c ON c.id = k.case_id
+    JOIN {case_type} t ON t.id = c.case_type_id
+    LEFT JOIN {settings} s ON s.court_id = c.court_id
+    WHERE k.trial_started_on IS NULL
+      AND k.indictment_on IS NOT NULL
+      AND k.first_appearance_on IS NOT NULL
+      AND t.category = %(criminal)s
+      AND NOT (c.status = ANY(%(closed)s))
+      {court_filter}
+),
+excluded AS (
+    -- Each case's excludable days as one multirange: range_agg merges overlapping and
+    -- adjacent periods, so a day excluded for two reasons counts once. An ongoing period
+    -- counts through today; one not begun counts nothing; capped kinds (3161(h)(1)(H))
+    -- count at most their cap.
+    SELECT p.case_id,
+           range_agg(daterange(p.starts_on, {_capped_end(KIND_CAP_DAYS)}, '[]')) AS days
+    FROM {period} p
+    JOIN clocks USING (case_id)
+    WHERE p.ends_on IS NOT NULL OR p.starts_on <= %(today)s
+    GROUP BY p.case_id
+),
+counted AS (
+    SELECT cl.case_id, cl.court_id, cl.threshold,
+           cl.trial_days
+             - (GREATEST(0, %(today)s - cl.starts_on + 1) - used_excluded.n) AS days_remaining,
+           cl.starts_on + (cl.trial_days - 1) + extension.n AS trial_by,
+           (%(today)s >= cl.starts_on AND COALESCE(e.days @> %(today)s::date, false))
+               AS paused
+    FROM clocks cl
+    LEFT JOIN excluded e USING (case_id)
+    -- Excluded days from the clock's start through today.
+    CROSS JOIN LATERAL (
+        SELECT COALESCE(SUM(upper(r) - lower(r)), 0)::int AS n
+        FROM unnest(e.days * datemultirange(
+            daterange(cl.starts_on, GREATEST(cl.starts_on, %(today)s + 1)))) AS r
+    ) used_excluded
+    -- Excluded days that push the last day out: every span that begins before the
+    -- trial_days-th countable day (fewer countable days than that before it).
+    CROSS JOIN LATERAL (
+        SELECT COALESCE(
+                   SUM(len) FILTER (WHERE lo - cl.starts_on - before < cl.trial_days), 0
+               )::int AS n
+        FROM (
+            SELECT lower(r) AS lo, upper(r) - lower(r) AS len,
+                   COALESCE(SUM(upper(r) - lower(r)) OVER (
+                       ORDER BY lower(r) ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                   ), 0) AS before
+            FROM unnest(e.days * datemultirange(daterange(cl.starts_on, NULL))) AS r
+        ) spans
+    ) extension
+)
+SELECT case_id, court_id, days_remaining, trial_by, paused
+FROM counted
+WHERE days_remaining < threshold
+ORDER BY days_remaining, trial_by, case_id
+"""  # noqa: S608
+    return sql, params
+
+
+def speedy_trial_at_risk(
+    *, today: dt.date, court_ids=None, threshold_days: int | None = None
+) -> list[SpeedyTrialRisk]:
+    """Running clocks with fewer than the threshold's days remaining, and expired ones,
+    in one query (no loop over cases).
+
+    Args:
+        today: the court-local date of the run.
+        court_ids: only these courts (default: every court).
+        threshold_days: alert under this many days remaining (default: each court's
+            SpeedyTrialSettings.alert_days_remaining, 14 where it has none).
+
+    Returns:
+        SpeedyTrialRisk rows, fewest days remaining first. Criminal cases only, not
+        disposed or closed, whose clock has started (indictment and first appearance
+        recorded) and whose trial has not begun.
+    """
+    sql, params = speedy_trial_at_risk_sql(
+        today=today, court_ids=court_ids, threshold_days=threshold_days
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [SpeedyTrialRisk(*row) for row in cursor.fetchall()]
