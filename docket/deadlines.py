@@ -31,7 +31,7 @@ Thu 2025-03-27 (FRCP 6(d))".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -276,17 +276,88 @@ class _Steps:
 
 
 def _roll_forward(
-    day: dt.date, *, rules: RuleSet, calendar: CourtCalendar, steps: _Steps
+    day: dt.date,
+    *,
+    rules: RuleSet,
+    calendar: CourtCalendar,
+    steps: _Steps,
+    show: Callable[[dt.date], str] | None = None,
+    citation: str = "",
 ) -> dt.date:
-    """FRCP 6(a)(1)(C) and 6(a)(3)(A): the next day that is not a weekend, legal holiday
-    or closure, with its step (none when `day` is already one)."""
+    """FRCP 6(a)(1)(C) (6(a)(2)(C) for hours) and 6(a)(3): on to the next day that is not
+    a weekend, legal holiday or closure, with its step (none when `day` is one already)."""
+    show = show or _day
     due, passed = _roll(day, step=1, rules=rules, calendar=calendar, forward=True, closures=True)
     if passed:
         steps.add(
-            f"{_passed_words(passed)} -> {_day(due)}",
-            rules.roll_citation if any(p.kind != "closure" for p in passed) else "",
+            f"{_passed_words(passed)} -> {show(due)}",
+            (citation or rules.roll_citation) if any(p.kind != "closure" for p in passed) else "",
             rules.closure_citation if any(p.kind == "closure" for p in passed) else "",
         )
+    return due
+
+
+def _roll_backward(
+    day: dt.date,
+    *,
+    rules: RuleSet,
+    calendar: CourtCalendar,
+    steps: _Steps,
+    show: Callable[[dt.date], str] | None = None,
+    citation: str = "",
+) -> dt.date:
+    """6(a)(1)(C) with 6(a)(5): back to the previous day that is not a weekend or legal
+    holiday (state holidays only if the rule set says "always"); then 6(a)(3): a closure
+    on that day extends the time forward, to the first accessible day that is not a
+    weekend or legal holiday — the rule extends, whichever way the period was counted."""
+    show = show or _day
+    due, passed = _roll(day, step=-1, rules=rules, calendar=calendar, forward=False, closures=False)
+    if passed:
+        steps.add(
+            f"{_passed_words(passed)} -> back to {show(due)}",
+            citation or rules.roll_citation,
+            rules.backward_citation,
+        )
+    if rules.roll_court_closures and calendar.closure(due):
+        extended, passed = _roll(
+            due, step=1, rules=rules, calendar=calendar, forward=False, closures=True
+        )
+        steps.add(
+            f"{_passed_words(passed)} -> extended to {show(extended)}", rules.closure_citation
+        )
+        due = extended
+    return due
+
+
+def _serve(
+    due: dt.date,
+    *,
+    service: str,
+    forward: bool,
+    rules: RuleSet,
+    calendar: CourtCalendar,
+    steps: _Steps,
+    show: Callable[[dt.date], str] | None = None,
+    unit: str = "",
+    citation: str = "",
+) -> dt.date:
+    """FRCP 6(d): the days a service method adds, after the period would otherwise
+    expire under 6(a) — so after the roll — and the new last day rolls again."""
+    show = show or _day
+    label = SERVICE_LABELS[service]
+    extra = rules.mail_extra_days if service in rules.mail_extra_methods else 0
+    if extra and forward:
+        due += dt.timedelta(days=extra)
+        steps.add(f"{label} +{extra}{unit} -> {show(due)}", rules.mail_citation)
+        return _roll_forward(
+            due, rules=rules, calendar=calendar, steps=steps, show=show, citation=citation
+        )
+    if extra:
+        # 6(d) extends the time to act after being served; a period counted back from an
+        # event is not one.
+        steps.add(f"{label} adds no days to a period counted before an event", rules.mail_citation)
+    elif service != "personal" and rules.mail_extra_days:
+        steps.add(f"{label} adds no days", rules.mail_citation)
     return due
 
 
@@ -309,6 +380,21 @@ def _check_period(value: object, *, field: str, maximum: int) -> int:
     return value
 
 
+def _check_direction_and_service(direction: object, service: object) -> str:
+    if direction not in DIRECTIONS:
+        raise DeadlineInputError(
+            "DIRECTION_UNKNOWN", "The direction must be 'after' or 'before'.", field="direction"
+        )
+    service = "personal" if service is None else service
+    if service not in SERVICE_METHODS:
+        raise DeadlineInputError(
+            "SERVICE_UNKNOWN",
+            f"The service method must be one of: {', '.join(SERVICE_METHODS)}.",
+            field="service",
+        )
+    return service  # type: ignore[return-value]
+
+
 def _check_year(day: dt.date) -> None:
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise DeadlineInputError(
@@ -326,7 +412,7 @@ def compute_days(
     trigger: dt.date,
     days: int,
     direction: Direction = "after",
-    service: str = "personal",
+    service: str | None = "personal",
     rules: RuleSet = FRCP_RULES,
     calendar: CourtCalendar,
 ) -> DeadlineResult:
@@ -338,7 +424,7 @@ def compute_days(
         direction: "after" the event (counted forward) or "before" it (backward).
         service: how the paper that starts the period was served (SERVICE_METHODS);
             the rule set says which methods add days (6(d)), after the period and only
-            for periods counted after an event.
+            for periods counted after an event. None: personal.
         rules: how to count (FRCP 6 by default).
         calendar: the court's legal holidays and closures.
 
@@ -355,16 +441,7 @@ def compute_days(
         )
     _check_year(trigger)
     _check_period(days, field="days", maximum=MAX_DAYS)
-    if direction not in DIRECTIONS:
-        raise DeadlineInputError(
-            "DIRECTION_UNKNOWN", "The direction must be 'after' or 'before'.", field="direction"
-        )
-    if service not in SERVICE_METHODS:
-        raise DeadlineInputError(
-            "SERVICE_UNKNOWN",
-            f"The service method must be one of: {', '.join(SERVICE_METHODS)}.",
-            field="service",
-        )
+    service = _check_direction_and_service(direction, service)
 
     forward = direction == "after"
     steps = _Steps()
@@ -376,51 +453,10 @@ def compute_days(
         # 6(a)(1)(A)-(B): exclude the trigger day, count every day, include the last.
         last = trigger + dt.timedelta(days=days if forward else -days)
         steps.add(f"{_plural(days, 'day')} {direction} {trigger.isoformat()} is {_day(last)}")
-        if forward:
-            due = _roll_forward(last, rules=rules, calendar=calendar, steps=steps)
-        else:
-            due = _roll_backward(last, rules=rules, calendar=calendar, steps=steps)
-
-    label = SERVICE_LABELS[service]
-    extra = rules.mail_extra_days if service in rules.mail_extra_methods else 0
-    if extra and forward:
-        # 6(d): the days are added after the period would otherwise expire under 6(a)
-        # — after the roll — and the new last day rolls again.
-        due += dt.timedelta(days=extra)
-        steps.add(f"{label} +{extra} -> {_day(due)}", rules.mail_citation)
-        due = _roll_forward(due, rules=rules, calendar=calendar, steps=steps)
-    elif extra:
-        # 6(d) extends the time to act after being served; a period counted back from an
-        # event is not one.
-        steps.add(f"{label} adds no days to a period counted before an event", rules.mail_citation)
-    elif service != "personal" and rules.mail_extra_days:
-        steps.add(f"{label} adds no days", rules.mail_citation)
+        roll = _roll_forward if forward else _roll_backward
+        due = roll(last, rules=rules, calendar=calendar, steps=steps)
+    due = _serve(due, service=service, forward=forward, rules=rules, calendar=calendar, steps=steps)
     return steps.result(due)
-
-
-def _roll_backward(
-    day: dt.date, *, rules: RuleSet, calendar: CourtCalendar, steps: _Steps
-) -> dt.date:
-    """6(a)(1)(C) with 6(a)(5): back to the previous day that is not a weekend or legal
-    holiday; then 6(a)(3)(A): a closure on that day extends the time forward to the first
-    accessible day that is not a weekend or legal holiday."""
-    due, passed = _roll(day, step=-1, rules=rules, calendar=calendar, forward=False, closures=False)
-    if passed:
-        steps.add(
-            f"{_passed_words(passed)} -> back to {_day(due)}",
-            rules.roll_citation,
-            rules.backward_citation,
-        )
-    if rules.roll_court_closures and calendar.closure(due):
-        extended, passed = _roll(
-            due, step=1, rules=rules, calendar=calendar, forward=False, closures=True
-        )
-        steps.add(
-            f"{_passed_words(passed)} -> extended to {_day(extended)}",
-            rules.closure_citation,
-        )
-        due = extended
-    return due
 
 
 _NAMED_DAYS_OFF_LIMIT = 6
@@ -477,29 +513,37 @@ def compute_hours(
     *,
     trigger: dt.datetime,
     hours: int,
+    direction: Direction = "after",
+    service: str | None = "personal",
     rules: RuleSet = FRCP_RULES,
     calendar: CourtCalendar,
-    tz: dt.tzinfo,
+    tz: dt.tzinfo | None = None,
 ) -> DeadlineResult:
-    """The end of a period of `hours` after `trigger` (FRCP 6(a)(2)), and its steps.
+    """The end of a period of `hours` after (or before) `trigger` (FRCP 6(a)(2)), and its
+    steps.
 
     Counting begins at once and every hour counts (a daylight-saving change included:
     24 hours are 24 elapsed hours). A period that would end on a weekend, legal holiday
-    or closure (a day of the court's clock, `tz`) continues to the same time on the next
-    day that is none of those.
+    or closure (a day on the court's clock, `tz`) continues to the same time on the next
+    day that is none of those (6(a)(2)(C); backward for a period before an event,
+    6(a)(5); a closure extends forward, 6(a)(3)(B)). A service method that adds days
+    (6(d)) adds them after that, at the same time of day, and the result rolls again.
 
     Args:
-        trigger: an aware datetime (read on the court's clock `tz`).
+        trigger: an aware datetime, read on the court's clock `tz`.
         hours: the period, 1 to MAX_HOURS.
-        rules: how to count (FRCP 6 by default); hour periods add no days for service.
+        direction: "after" the event or "before" it.
+        service: as for `compute_days`. None: personal.
+        rules: how to count (FRCP 6 by default).
         calendar: the court's legal holidays and closures.
-        tz: the court's time zone.
+        tz: the court's time zone; None: the trigger's own.
 
     Returns:
         DeadlineResult with `due` an aware datetime on the court's clock.
 
     Raises:
-        DeadlineInputError: a naive or non-datetime trigger, or a bad period.
+        DeadlineInputError: a naive or non-datetime trigger, a bad period, direction or
+            service, or no court day within a year (NO_COURT_DAY).
     """
     if not isinstance(trigger, dt.datetime):
         raise DeadlineInputError(
@@ -513,23 +557,44 @@ def compute_hours(
         )
     _check_year(trigger)
     _check_period(hours, field="hours", maximum=MAX_HOURS)
+    service = _check_direction_and_service(direction, service)
 
+    forward = direction == "after"
+    tz = tz or trigger.tzinfo
     start = trigger.astimezone(tz)
     # Elapsed hours: arithmetic in UTC, then back on the court's clock.
-    end = (start.astimezone(dt.UTC) + dt.timedelta(hours=hours)).astimezone(tz)
+    elapsed = dt.timedelta(hours=hours if forward else -hours)
+    end = (start.astimezone(dt.UTC) + elapsed).astimezone(tz)
+    clock = end.time()
+
+    def at(day: dt.date) -> dt.datetime:
+        # The same wall-clock time on `day`; a time the clock skips (a DST gap) becomes
+        # the moment just after it.
+        return dt.datetime.combine(day, clock, tzinfo=tz).astimezone(dt.UTC).astimezone(tz)
+
+    def show(day: dt.date) -> str:
+        return _moment(at(day))
+
     steps = _Steps()
-    steps.add(f"{_plural(hours, 'hour')} after {_moment(start)} is {_moment(end)}")
-    day, passed = _roll(
-        end.date(), step=1, rules=rules, calendar=calendar, forward=True, closures=True
+    steps.add(f"{_plural(hours, 'hour')} {direction} {_moment(start)} is {_moment(end)}")
+    roll = _roll_forward if forward else _roll_backward
+    day = roll(
+        end.date(),
+        rules=rules,
+        calendar=calendar,
+        steps=steps,
+        show=show,
+        citation=rules.hours_citation,
     )
-    due = end
-    if passed:
-        # The same wall-clock time on that day; a time the clock skips (a DST gap)
-        # becomes the moment just after it.
-        due = dt.datetime.combine(day, end.time(), tzinfo=tz).astimezone(dt.UTC).astimezone(tz)
-        steps.add(
-            f"{_passed_words(passed)} -> {_moment(due)}",
-            rules.hours_citation if any(p.kind != "closure" for p in passed) else "",
-            rules.closure_citation if any(p.kind == "closure" for p in passed) else "",
-        )
-    return steps.result(due)
+    day = _serve(
+        day,
+        service=service,
+        forward=forward,
+        rules=rules,
+        calendar=calendar,
+        steps=steps,
+        show=show,
+        unit=" days",
+        citation=rules.hours_citation,
+    )
+    return steps.result(end if day == end.date() else at(day))

@@ -400,6 +400,47 @@ def test_an_hour_trigger_in_another_zone_is_read_on_the_courts_clock():
     assert result.due == at("2025-07-07", 0)
 
 
+def test_an_hour_period_before_an_event_rolls_back_to_the_same_time():
+    # 6(a)(5): "next day" is backward for a period measured before an event.
+    result = compute_hours(
+        trigger=at("2025-07-07", 10),
+        hours=72,
+        direction="before",
+        rules=FRCP_RULES,
+        calendar=FEDERAL_ONLY,
+        tz=NEW_YORK,
+    )
+    assert result.due == at("2025-07-03", 10)
+    assert result.steps[-1] == (
+        "Independence Day on Fri 2025-07-04 -> back to Thu 2025-07-03 10:00 EDT "
+        "(FRCP 6(a)(2)(C); FRCP 6(a)(5))"
+    )
+
+
+def test_an_hour_period_served_by_mail_gets_three_days_at_the_same_time():
+    # 6(d): 3 days after the period would otherwise expire, then roll again.
+    # Thu 10:00 + 24 h = Independence Day -> Mon 07-07 10:00; +3 days = Thu 07-10 10:00
+    result = compute_hours(
+        trigger=at("2025-07-03", 10),
+        hours=24,
+        service="mail",
+        rules=FRCP_RULES,
+        calendar=FEDERAL_ONLY,
+        tz=NEW_YORK,
+    )
+    assert result.due == at("2025-07-10", 10)
+    assert result.steps[-1] == "mail service +3 days -> Thu 2025-07-10 10:00 EDT (FRCP 6(d))"
+
+
+def test_without_a_time_zone_an_hour_period_reads_the_triggers_own_clock():
+    result = compute_hours(trigger=at("2025-07-03", 10), hours=24, calendar=FEDERAL_ONLY)
+    assert result.due == at("2025-07-07", 10)
+
+
+def test_no_service_method_means_personal_service():
+    assert days("2025-03-01", 21, service=None).due == D("2025-03-24")
+
+
 # --- refusals: zero, negative, huge, wrong kinds -------------------------------------------
 
 
@@ -436,6 +477,8 @@ def test_day_periods_refuse_bad_input(kwargs, field, code):
         ({"hours": MAX_HOURS + 1}, "hours", "PERIOD_TOO_LONG"),
         ({"trigger": dt.datetime(2025, 3, 3, 9)}, "trigger", "TRIGGER_NOT_AWARE"),
         ({"trigger": D("2025-03-03")}, "trigger", "TRIGGER_NOT_A_DATETIME"),
+        ({"direction": "later"}, "direction", "DIRECTION_UNKNOWN"),
+        ({"service": "fax"}, "service", "SERVICE_UNKNOWN"),
     ],
 )
 def test_hour_periods_refuse_bad_input(kwargs, field, code):
