@@ -1,8 +1,20 @@
 from django.urls import include, path
 
 from .calendar_views import CalendarView
+from .speedy_trial_views import ExcludablePeriodEndView, ExcludablePeriodListView, SpeedyTrialView
 
 urlpatterns = [
     path("", include("docket.api.schedule_urls")),
     path("calendar/", CalendarView.as_view(), name="calendar"),
+    path("cases/<str:number>/speedy-trial/", SpeedyTrialView.as_view(), name="speedy_trial"),
+    path(
+        "cases/<str:number>/speedy-trial/excludable-periods/",
+        ExcludablePeriodListView.as_view(),
+        name="speedy_trial_periods",
+    ),
+    path(
+        "cases/<str:number>/speedy-trial/excludable-periods/<int:pk>/end/",
+        ExcludablePeriodEndView.as_view(),
+        name="speedy_trial_period_end",
+    ),
 ]
