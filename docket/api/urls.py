@@ -1,11 +1,13 @@
 from django.urls import include, path
 
 from .calendar_views import CalendarView
+from .deadline_views import DeadlineComputeView
 from .speedy_trial_views import ExcludablePeriodEndView, ExcludablePeriodListView, SpeedyTrialView
 
 urlpatterns = [
     path("", include("docket.api.schedule_urls")),
     path("calendar/", CalendarView.as_view(), name="calendar"),
+    path("deadlines/compute/", DeadlineComputeView.as_view(), name="deadline_compute"),
     path("cases/<str:number>/speedy-trial/", SpeedyTrialView.as_view(), name="speedy_trial"),
     path(
         "cases/<str:number>/speedy-trial/excludable-periods/",
