@@ -59,3 +59,60 @@ def session_template_generate(template_id: int, weeks: int) -> int:
         logger.info("session template %s gone or inactive; nothing to generate", template_id)
         return 0
     return len(services.sessions_generate_ahead(template=template, weeks=weeks))
+
+
+# --- the nightly deadline monitor (docket.monitor) and its digests (docket.digests) ---------
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=60, max_retries=5)
+def deadline_monitor(run_date: str | None = None) -> dict[str, object] | None:
+    """Beat, hourly at minute 5: run the deadline monitor for the night every court has
+    reached (docket.monitor.monitor_night), or only queue again its pending digests when
+    the night has run. Safe to run twice, and at any hour.
+
+    Args:
+        run_date: ISO date of the night to process (default: the night ready now).
+
+    Returns:
+        A summary: the night, whether it ran now, what it marked and created, and how
+        many digests were queued.
+    """
+    import datetime as dt
+
+    from .monitor import deadline_monitor_run
+
+    result = deadline_monitor_run(run_date=dt.date.fromisoformat(run_date) if run_date else None)
+    if result is None:
+        return None
+    return {
+        "run_date": result.run.run_date.isoformat(),
+        "ran": result.created,
+        "marked_missed": result.run.marked_missed,
+        "due_soon": result.run.due_soon,
+        "speedy_trial_alerts": result.run.speedy_trial_alerts,
+        "digests": result.run.digests,
+        "queued": len(result.queued),
+    }
+
+
+@shared_task(bind=True, acks_late=True, max_retries=6)
+def deadline_digest_send(self, digest_id: int) -> None:
+    """E-mail one deadline digest. Retries transient SMTP (and database) errors with
+    backoff (1, 2, 4 ... 32 minutes), then marks it failed.
+
+    Safe to run twice: the service locks the digest and returns unless it is pending.
+    """
+    from filings.tasks import delivery_backoff
+
+    from . import digests
+    from .models import DeadlineDigest
+
+    try:
+        digests.digest_send(digest_id=digest_id)
+    except DeadlineDigest.DoesNotExist:
+        logger.warning("deadline digest %s does not exist; nothing to send", digest_id)
+    except (digests.DigestTransientError, *TRANSIENT_DB_ERRORS) as exc:
+        if self.request.retries >= self.max_retries:
+            digests.digest_send_give_up(digest_id=digest_id, error=str(exc))
+            return
+        raise self.retry(exc=exc, countdown=delivery_backoff(self.request.retries)) from exc

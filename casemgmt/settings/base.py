@@ -249,7 +249,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.payment_plans_nightly",
         "schedule": crontab(hour=4, minute=30),
     },
+    # Hourly: the monitor itself decides when a night is ready in the courts' own zones
+    # (past DOCKET_DEADLINE_MONITOR_HOUR everywhere), so no DST night skips or repeats it.
+    "docket-deadline-monitor": {
+        "task": "docket.tasks.deadline_monitor",
+        "schedule": crontab(minute=5),
+    },
 }
+# Days before a deadline that its owner, attorneys of record and supervisors are alerted.
+DOCKET_DEADLINE_ALERT_HORIZONS = tuple(
+    env.list("DOCKET_DEADLINE_ALERT_HORIZONS", cast=int, default=[7, 1])
+)
+# Court-local hour after which the deadline monitor processes the night (01:00).
+DOCKET_DEADLINE_MONITOR_HOUR = env.int("DOCKET_DEADLINE_MONITOR_HOUR", default=1)
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # the public is Django's AnonymousUser, not a database row

@@ -1,0 +1,449 @@
+"""Deadline alert digests: one e-mail per recipient per night, built when it is sent.
+
+The nightly monitor (docket.monitor) creates a pending DeadlineDigest per recipient and
+queues `docket.tasks.deadline_digest_send`. Sending builds the list at that moment, with
+the recipient's visibility applied (`Case.objects.visible_to(recipient)`): a deadline met,
+waived or vacated since the run is no longer listed, and a case the recipient may no
+longer see — sealed since, an appearance withdrawn — never is. Sealed and juvenile cases
+the recipient is entitled to are listed by number and deadline under the court's
+placeholder caption (an e-mail leaves the court's systems), and each digest's audit
+event names them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from casemgmt.core.audit import audit_record
+from casemgmt.core.models import User
+from casemgmt.core.roles import Role
+from cases.models import Appearance, Case
+from cases.querysets import user_court_ids
+
+from .models import Deadline, DeadlineDigest, DeadlineStatus, DigestStatus
+from .monitor import alert_horizons, speedy_trial_selector
+
+logger = logging.getLogger(__name__)
+
+
+class DigestTransientError(Exception):
+    """The mail server may accept the digest later: the task retries."""
+
+
+# SMTP reply codes 4xx are transient (RFC 5321 4.2.1); so is connection trouble.
+def is_transient(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+# --- what a digest lists --------------------------------------------------------------------
+
+
+@dataclass
+class DigestItem:
+    case_id: int
+    case_number: str
+    caption: str
+    court: str
+    name: str
+    due_on: dt.date
+    due_at: dt.datetime | None = None  # court-local, for periods in hours
+    days_left: int = 0
+    who: str = ""
+    is_statutory: bool = False
+    citation: str = ""
+
+    @property
+    def due_at_text(self) -> str:
+        """The hour, court-local with its zone ("5:00 PM EST"); template filters would
+        convert it to the server's zone instead."""
+        if self.due_at is None:
+            return ""
+        return self.due_at.strftime("%I:%M %p %Z").lstrip("0")
+
+    @property
+    def days_left_text(self) -> str:
+        if self.days_left == 0:
+            return "today"
+        if self.days_left == 1:
+            return "tomorrow"
+        return f"in {self.days_left} days"
+
+
+@dataclass
+class SpeedyTrialItem:
+    case_id: int
+    case_number: str
+    caption: str
+    court: str
+    days_remaining: int
+    trial_by: dt.date | None
+
+
+@dataclass
+class DigestBand:
+    horizon: int
+    label: str
+    items: list[DigestItem] = field(default_factory=list)
+
+
+@dataclass
+class DigestContent:
+    digest_date: dt.date
+    missed: list[DigestItem] = field(default_factory=list)
+    bands: list[DigestBand] = field(default_factory=list)
+    speedy_trial: list[SpeedyTrialItem] = field(default_factory=list)
+    restricted_case_ids: list[int] = field(default_factory=list)  # sealed / juvenile listed
+
+    @property
+    def count(self) -> int:
+        return len(self.missed) + sum(len(b.items) for b in self.bands) + len(self.speedy_trial)
+
+
+def _band_label(horizon: int) -> str:
+    if horizon == 0:
+        return "Due today"
+    return f"Due within {horizon} day{'s' if horizon != 1 else ''}"
+
+
+def _caption(case: Case) -> str:
+    if case.is_sealed or case.is_juvenile:
+        return case.court.sealed_caption_placeholder
+    return case.caption
+
+
+def digest_content(*, recipient: User, digest_date: dt.date) -> DigestContent:
+    """What `recipient`'s digest of `digest_date` lists, read now, visibility applied.
+
+    Deadlines: the recipient's own (owner), those of the cases they appear on, and, for a
+    supervisor, the statutory ones of their courts — marked missed on `digest_date`, or
+    open and due within the largest horizon. Speedy-trial clocks at risk on the cases
+    they appear on (and, for a supervisor, in their courts).
+    """
+    content = DigestContent(digest_date=digest_date)
+    horizons = sorted(alert_horizons())  # smallest first: "within 1 day" before "7 days"
+    last_day = digest_date + dt.timedelta(days=horizons[-1])
+    own_cases = list(
+        Appearance.objects.filter(attorney=recipient, withdrawn_on__isnull=True).values_list(
+            "case_id", flat=True
+        )
+    )
+    supervised = user_court_ids(recipient) if recipient.role == Role.SUPERVISOR else []
+    relevant = Q(owner=recipient) | Q(case_id__in=own_cases)
+    if supervised:
+        relevant |= Q(court_id__in=supervised, is_statutory=True)
+    # Two index-friendly reads rather than one OR over status: open ones by due date (the
+    # monitor's partial index), missed ones by the night they were marked.
+    base = Deadline.objects.select_related("rule")
+    soon = list(
+        base.filter(relevant, status=DeadlineStatus.OPEN, due_on__gte=digest_date)
+        .filter(due_on__lte=last_day)
+        .order_by("due_on", "due_at", "id")
+    )
+    missed = list(
+        base.filter(relevant, status=DeadlineStatus.MISSED, status_date=digest_date).order_by(
+            "due_on", "id"
+        )
+    )
+    speedy_rows = _speedy_trial_rows(
+        digest_date=digest_date, own_cases=own_cases, supervised=supervised
+    )
+    case_ids = {d.case_id for d in soon} | {d.case_id for d in missed}
+    case_ids |= {case_id for case_id, _ in speedy_rows}
+    cases = {
+        c.pk: c
+        for c in Case.objects.visible_to(recipient)
+        .filter(pk__in=case_ids)
+        .select_related("court")
+        .only(
+            "id",
+            "number",
+            "caption",
+            "confidentiality",
+            "is_juvenile",
+            "court__name",
+            "court__time_zone",
+            "court__sealed_caption_placeholder",
+        )
+    }
+
+    def item(d: Deadline) -> DigestItem:
+        case = cases[d.case_id]
+        due_at = timezone.localtime(d.due_at, case.court.tzinfo) if d.due_at else None
+        return DigestItem(
+            case_id=case.pk,
+            case_number=case.number,
+            caption=_caption(case),
+            court=case.court.name,
+            name=d.name,
+            due_on=d.due_on,
+            due_at=due_at,
+            days_left=(d.due_on - digest_date).days,
+            who=d.responsible_role.replace("_", " "),
+            is_statutory=d.is_statutory,
+            citation=d.rule.citation if d.rule_id else "",
+        )
+
+    content.missed = [item(d) for d in missed if d.case_id in cases]
+    lower = -1  # each band holds what is past the previous (smaller) horizon
+    for horizon in horizons:
+        band = DigestBand(horizon=horizon, label=_band_label(horizon))
+        band.items = [
+            item(d)
+            for d in soon
+            if d.case_id in cases and lower < (d.due_on - digest_date).days <= horizon
+        ]
+        content.bands.append(band)
+        lower = horizon
+    for case_id, row in speedy_rows:
+        if case_id in cases:
+            case = cases[case_id]
+            content.speedy_trial.append(
+                SpeedyTrialItem(
+                    case_id=case_id,
+                    case_number=case.number,
+                    caption=_caption(case),
+                    court=case.court.name,
+                    days_remaining=int(_get(row, "days_remaining", 0) or 0),
+                    trial_by=_get(row, "trial_by", None),
+                )
+            )
+    content.speedy_trial.sort(key=lambda s: (s.days_remaining, s.case_number))
+    listed = {i.case_id for i in content.missed}
+    listed |= {i.case_id for b in content.bands for i in b.items}
+    listed |= {i.case_id for i in content.speedy_trial}
+    content.restricted_case_ids = sorted(
+        case_id for case_id in listed if cases[case_id].is_sealed or cases[case_id].is_juvenile
+    )
+    return content
+
+
+def _get(row, name: str, default=None):
+    if isinstance(row, dict):
+        return row.get(name, default)
+    return getattr(row, name, default)
+
+
+# A worker sends a night's digests one after another: the clocks at risk of a court that
+# night are computed once per worker (one set-wise query per court) and kept a little while.
+AT_RISK_CACHE_SECONDS = 600
+_at_risk_cache: dict[tuple[int, dt.date], tuple[float, list]] = {}
+
+
+def _court_at_risk(selector, court_id: int, day: dt.date) -> list:
+    key = (court_id, day)
+    now = time.monotonic()
+    hit = _at_risk_cache.get(key)
+    if hit is not None and now - hit[0] < AT_RISK_CACHE_SECONDS:
+        return hit[1]
+    rows = list(selector(court_ids=[court_id], today=day))
+    for stale in [k for k, (t, _) in _at_risk_cache.items() if now - t >= AT_RISK_CACHE_SECONDS]:
+        del _at_risk_cache[stale]
+    _at_risk_cache[key] = (now, rows)
+    return rows
+
+
+def at_risk_cache_clear() -> None:
+    _at_risk_cache.clear()
+
+
+def _speedy_trial_rows(*, digest_date, own_cases, supervised) -> list[tuple[int, object]]:
+    """(case id, row) of the clocks at risk the recipient is alerted to."""
+    selector = speedy_trial_selector()
+    if selector is None or not (own_cases or supervised):
+        return []
+    own = set(own_cases)
+    court_ids = set(supervised) | set(
+        Case.objects.filter(pk__in=own).values_list("court_id", flat=True).distinct()
+    )
+    result = []
+    for court_id in sorted(court_ids):
+        for row in _court_at_risk(selector, court_id, digest_date):
+            case_id = int(_get(row, "case_id"))
+            if case_id in own or court_id in supervised:
+                result.append((case_id, row))
+    return result
+
+
+# --- the e-mail ---------------------------------------------------------------------------
+
+
+def recipient_address(user: User) -> str:
+    """An attorney's service address if they gave one, else their login e-mail."""
+    profile = getattr(user, "attorney_profile", None) if user.role == Role.ATTORNEY else None
+    return (profile.email if profile and profile.email else "") or user.email
+
+
+def digest_subject(content: DigestContent) -> str:
+    parts = []
+    if content.missed:
+        parts.append(f"{len(content.missed)} missed")
+    due = sum(len(b.items) for b in content.bands)
+    if due:
+        parts.append(f"{due} due within {max(b.horizon for b in content.bands)} days")
+    if content.speedy_trial:
+        parts.append(f"{len(content.speedy_trial)} speedy-trial at risk")
+    day = content.digest_date
+    return f"Deadlines for {day:%a %b} {day.day}, {day.year}: " + ", ".join(parts)
+
+
+def digest_email_build(digest: DeadlineDigest, content: DigestContent) -> EmailMultiAlternatives:
+    """The digest as a text and HTML e-mail, with one Message-ID on every attempt."""
+    context = {
+        "recipient": digest.recipient,
+        "content": content,
+        "digest_date": content.digest_date,
+        "bands": [b for b in content.bands if b.items],
+    }
+    message = EmailMultiAlternatives(
+        subject=digest_subject(content),
+        body=render_to_string("docket/email/deadline_digest.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient_address(digest.recipient)],
+        headers={
+            # The same id on every attempt, so a receiving system can drop a duplicate.
+            "Message-ID": f"<deadline-digest-{digest.pk}@{DNS_NAME}>",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(
+        render_to_string("docket/email/deadline_digest.html", context), "text/html"
+    )
+    return message
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+def digest_send(*, digest_id: int) -> DeadlineDigest | None:
+    """Send one digest: at most once when the mail server accepts it.
+
+    The digest row stays locked while the message is handed to the server and is marked
+    sent in the same transaction; a duplicate task finds it locked (and returns) or sent.
+    (If the server accepts the message but the commit fails right after, the retry sends
+    it again with the same Message-ID: mail delivery itself is at least once.) A digest
+    with nothing left to list (all met since, or no longer visible) is closed without an
+    e-mail.
+
+    Returns:
+        The digest as it ended, or None when another worker holds it.
+
+    Raises:
+        DeadlineDigest.DoesNotExist: no such digest.
+        DigestTransientError: the server may accept it later; the attempt is counted.
+    """
+    transient: Exception | None = None
+    with transaction.atomic():
+        digest = (
+            DeadlineDigest.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "recipient__attorney_profile")
+            .filter(pk=digest_id)
+            .first()
+        )
+        if digest is None:
+            DeadlineDigest.objects.only("pk").get(pk=digest_id)  # gone: DoesNotExist
+            logger.info("digest %s is being sent by another worker", digest_id)
+            return None
+        if digest.status != DigestStatus.PENDING:
+            return digest
+        recipient = digest.recipient
+        content = digest_content(recipient=recipient, digest_date=digest.digest_date)
+        digest.items = content.count
+        if not content.count:
+            digest.status = DigestStatus.SENT
+            digest.error = "Nothing left to list when it was due to be sent: no e-mail."
+            digest.save(update_fields=["status", "items", "error"])
+            _audit(digest, content, empty=True)
+            return digest
+        if not recipient_address(recipient):
+            digest.status = DigestStatus.FAILED
+            digest.error = "The recipient has no e-mail address."
+            digest.save(update_fields=["status", "items", "error"])
+            _audit(digest, content)
+            return digest
+        message = digest_email_build(digest, content)
+        digest.attempts += 1
+        try:
+            message.send(fail_silently=False)
+        except Exception as exc:
+            if is_transient(exc):
+                transient = exc
+            else:
+                digest.status = DigestStatus.FAILED
+            digest.error = f"{type(exc).__name__}: {exc}"[:2000]
+        else:
+            digest.status = DigestStatus.SENT
+            digest.sent_at = timezone.now()
+            digest.error = ""
+        digest.save(update_fields=["status", "items", "attempts", "sent_at", "error"])
+        if transient is None:
+            _audit(digest, content)
+    if transient is not None:
+        raise DigestTransientError(str(transient)) from transient
+    return digest
+
+
+@transaction.atomic
+def digest_send_give_up(*, digest_id: int, error: str) -> DeadlineDigest:
+    """Mark a digest failed after the last retry of a transient error."""
+    digest = DeadlineDigest.objects.select_for_update().get(pk=digest_id)
+    if digest.status != DigestStatus.PENDING:
+        return digest
+    digest.status = DigestStatus.FAILED
+    digest.error = f"gave up after {digest.attempts} attempts: {error}"[:2000]
+    digest.save(update_fields=["status", "error"])
+    audit_record(
+        action="deadline.digest_send",
+        actor_username="system",
+        obj=digest,
+        details={"status": digest.status, "attempts": digest.attempts, "error": digest.error},
+    )
+    return digest
+
+
+def _audit(digest: DeadlineDigest, content: DigestContent, *, empty: bool = False) -> None:
+    audit_record(
+        action="deadline.digest_send",
+        actor_username="system",
+        obj=digest,
+        details={
+            "recipient": digest.recipient_id,
+            "digest_date": digest.digest_date.isoformat(),
+            "status": digest.status,
+            "items": digest.items,
+            "attempts": digest.attempts,
+            "empty": empty,
+            # Reads of sealed and juvenile cases are audited on every surface.
+            "sealed_or_juvenile_cases": content.restricted_case_ids,
+            "error": digest.error[:300],
+        },
+    )
+
+
+__all__ = [
+    "DigestContent",
+    "DigestTransientError",
+    "digest_content",
+    "digest_email_build",
+    "digest_send",
+    "digest_send_give_up",
+    "recipient_address",
+]
