@@ -14,7 +14,9 @@ class CasePanel:
     key: str
     title: str
     template: str
-    context: Callable[[HttpRequest, object], dict]  # (request, CaseFile) -> template context
+    # (request, CaseFile) -> template context; None: the panel does not apply to this case
+    # (e.g. a speedy-trial clock on a civil case) and is not shown.
+    context: Callable[[HttpRequest, object], dict | None]
     order: int = 100
 
 
@@ -26,7 +28,9 @@ def register_case_panel(panel: CasePanel) -> None:
 
 
 def case_panels_for(request: HttpRequest, case_file) -> list[dict]:
-    return [
-        {"key": p.key, "title": p.title, "template": p.template, **p.context(request, case_file)}
-        for p in sorted(_panels.values(), key=lambda p: p.order)
-    ]
+    panels = []
+    for p in sorted(_panels.values(), key=lambda p: p.order):
+        context = p.context(request, case_file)
+        if context is not None:
+            panels.append({"key": p.key, "title": p.title, "template": p.template, **context})
+    return panels

@@ -68,8 +68,15 @@ class DocketConfig(AppConfig):
         )
         register_seeder("docket.calendars", seed_calendars, order=70)
 
-        # The public deadline calculator (signed-in users find it in the menu; the public
-        # home page links to it, since the shell shows no menu to the public).
-        from casemgmt.core.shell import ALL_ROLES
+        # The case file's Speedy trial panel (criminal cases only).
+        from .speedy_trial_panels import speedy_trial_panel_context
 
-        register_nav(NavItem("Deadline calculator", "deadlines:calculator", ALL_ROLES, order=80))
+        register_case_panel(
+            CasePanel(
+                key="speedy_trial",
+                title="Speedy trial",
+                template="docket/speedy_trial_panel.html",
+                context=speedy_trial_panel_context,
+                order=16,
+            )
+        )

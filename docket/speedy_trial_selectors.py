@@ -1,4 +1,4 @@
-"""Reads of the speedy-trial clock: one case's clock with its steps (two queries), and the
+"""Reads of the speedy-trial clock: one case's clock with its steps (one query), and the
 clocks running out, set-wise in SQL for the nightly monitor.
 
 The arithmetic is docket.speedy_trial's; `speedy_trial_at_risk` restates it in SQL
@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
 
-from cases.models import Case, CaseCategory, CaseStatus, court_local_date
+from cases.models import Case, CaseCategory, CaseStatus, DocketEntry, court_local_date
 from cases.policies import PUBLIC
 
 from .models import ExcludableKind, ExcludablePeriod, SpeedyTrialClock, SpeedyTrialSettings
@@ -51,12 +54,30 @@ class SpeedyTrial:
     describe: bool  # kinds, reasons and docket entries shown (not to the public)
 
 
+def _period_from_json(case: Case, row: dict) -> ExcludablePeriod:
+    """An excludable period read as JSON alongside the clock (one query for both)."""
+    period = ExcludablePeriod(
+        id=row["id"],
+        case_id=case.pk,
+        kind=row["kind"],
+        starts_on=dt.date.fromisoformat(row["starts_on"]),
+        ends_on=dt.date.fromisoformat(row["ends_on"]) if row["ends_on"] else None,
+        reason=row["reason"],
+        docket_entry_id=row["entry_id"],
+    )
+    if row["entry_id"] is not None:
+        period.docket_entry = DocketEntry(id=row["entry_id"], case_id=case.pk, seq=row["entry_seq"])
+    return period
+
+
 def speedy_trial_get(
     case: Case, today: dt.date | None = None, *, level: str | None = None
 ) -> SpeedyTrial:
     """The clock of a criminal case the caller may see, computed to `today`.
 
-    Two queries: the clock with the court's settings, and the excludable periods.
+    One query: the clock and the court's settings joined to the case, the excludable
+    periods (with their docket entry's number) as a JSON array beside them — the case
+    page shows this panel on every criminal case.
 
     Args:
         case: a case already found among the visible ones.
@@ -65,6 +86,21 @@ def speedy_trial_get(
             excluded periods are "excludable delay" without kinds or reasons, since a
             kind can say more than the public record does (a competency examination).
     """
+    periods_json = ArraySubquery(
+        ExcludablePeriod.objects.filter(case_id=OuterRef("pk"))
+        .order_by("starts_on", "id")
+        .values(
+            json=JSONObject(
+                id="id",
+                kind="kind",
+                starts_on="starts_on",
+                ends_on="ends_on",
+                reason="reason",
+                entry_id="docket_entry_id",
+                entry_seq="docket_entry__seq",
+            )
+        )
+    )
     loaded = (
         Case.objects.filter(pk=case.pk)
         .select_related("speedy_trial", "court__speedy_trial")
@@ -74,25 +110,12 @@ def speedy_trial_get(
             *(f"speedy_trial__{f.name}" for f in SpeedyTrialClock._meta.concrete_fields),
             *(f"court__speedy_trial__{f.name}" for f in SpeedyTrialSettings._meta.concrete_fields),
         )
+        .annotate(periods_json=periods_json)
         .get()
     )
     clock = getattr(loaded, "speedy_trial", None)
     settings = getattr(loaded.court, "speedy_trial", None)
-    periods = list(
-        ExcludablePeriod.objects.filter(case_id=case.pk)
-        .select_related("docket_entry")
-        .only(
-            "id",
-            "kind",
-            "starts_on",
-            "ends_on",
-            "reason",
-            "recorded_at",
-            "docket_entry__id",
-            "docket_entry__seq",
-        )
-        .order_by("starts_on", "id")
-    )
+    periods = [_period_from_json(case, row) for row in loaded.periods_json]
     today = today or court_local_date(case.court)
     limits = limits_of(settings)
     describe = level != PUBLIC

@@ -300,9 +300,7 @@ def test_an_attorney_cannot_record_a_period(case, attorney, today):
 # --- the selector ---------------------------------------------------------------------------
 
 
-def test_the_clock_of_a_case_reads_in_two_queries(
-    case, clerk, today, django_assert_max_num_queries
-):
+def test_the_clock_of_a_case_reads_in_one_query(case, clerk, today, django_assert_max_num_queries):
     speedy_trial_clock_set(
         case=case, by=clerk, indictment_on=ago(today, 40), first_appearance_on=ago(today, 40)
     )
@@ -316,10 +314,11 @@ def test_the_clock_of_a_case_reads_in_two_queries(
         )
     case.court.refresh_from_db()
 
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         st = speedy_trial_get(case, today)
 
     assert len(st.periods) == 5 and st.result.days_excluded == 15
+    assert st.periods[0].get_kind_display() == "Pretrial motion pending (3161(h)(1)(D))"
 
 
 def test_the_courts_settings_apply(case, clerk, court_a, today):
