@@ -68,6 +68,12 @@ class DocketConfig(AppConfig):
         )
         register_seeder("docket.calendars", seed_calendars, order=70)
 
+        # The public deadline calculator (signed-in users find it in the menu; the public
+        # home page links to it, since the shell shows no menu to the public).
+        from casemgmt.core.shell import ALL_ROLES
+
+        register_nav(NavItem("Deadline calculator", "deadlines:calculator", ALL_ROLES, order=80))
+
         # The case file's Speedy trial panel (criminal cases only).
         from .speedy_trial_panels import speedy_trial_panel_context
 
