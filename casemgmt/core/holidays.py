@@ -17,7 +17,17 @@ def _calendar(country: str, subdivision: str, years: tuple[int, ...]) -> dict[dt
     calendar = holidays_lib.country_holidays(
         country, subdiv=subdivision or None, years=years, observed=True
     )
-    return dict(calendar)
+    days = dict(calendar)
+    if "government" in calendar.supported_categories:
+        # Days the President or Congress declare a holiday are legal holidays too (FRCP
+        # 6(a)(6)(B)), e.g. Christmas Eve 2024; a half-day closing does not close the day.
+        declared = holidays_lib.country_holidays(
+            country, years=years, observed=True, categories=("government",)
+        )
+        for day, name in declared.items():
+            if day not in days and "half" not in name.lower():
+                days[day] = name
+    return days
 
 
 def court_legal_holidays(court: Court, first_year: int, last_year: int | None = None):

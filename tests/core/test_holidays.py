@@ -47,3 +47,13 @@ def test_case_number_formats_from_real_courts_are_valid(fmt):
 def test_bad_case_number_formats_are_refused(fmt):
     with pytest.raises(ValidationError):
         validate_case_number_format(fmt)
+
+
+def test_a_day_the_president_declares_a_holiday_is_a_legal_holiday(db):
+    # FRCP 6(a)(6)(B): "any day declared a holiday by the President or Congress".
+    from tests.core.factories import CourtFactory
+
+    court = CourtFactory(code="decl", holiday_subdivision="FL")
+
+    assert court_is_holiday(court, dt.date(2024, 12, 24))  # Christmas Eve 2024, by order
+    assert not court_is_holiday(court, dt.date(2024, 12, 23))
