@@ -27,6 +27,7 @@ urlpatterns = [
     path("calendar/", include("docket.calendar_urls")),
     path("speedy-trial/", include("docket.speedy_trial_urls")),
     path("deadlines/", include("docket.deadline_urls")),
+    path("deadlines/", include("docket.deadline_case_urls")),
     path("", include("docket.portal_urls")),
     path("payments/", include("payments.urls")),
     path("payments/", include("payments.plan_urls")),

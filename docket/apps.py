@@ -68,6 +68,36 @@ class DocketConfig(AppConfig):
         )
         register_seeder("docket.calendars", seed_calendars, order=70)
 
+        # Deadlines: the default rule set and rules of every new court, the register
+        # subscriber that opens and closes them, the case file's Deadlines panel, "My
+        # deadlines" and the demo deadlines.
+        from cases import registry
+
+        from .deadline_demo import seed_deadlines
+        from .deadline_panels import deadlines_panel_context
+        from .deadline_services import connect_deadline_rule_signals, deadlines_on_docket_entry
+
+        connect_deadline_rule_signals()
+        registry.subscribe(registry.ANY_EVENT, "docket.deadlines", deadlines_on_docket_entry)
+        register_case_panel(
+            CasePanel(
+                key="deadlines",
+                title="Deadlines",
+                template="docket/deadline_panel.html",
+                context=deadlines_panel_context,
+                order=15,
+            )
+        )
+        register_nav(
+            NavItem(
+                "My deadlines",
+                "case_deadlines:mine",
+                (Role.ATTORNEY, Role.CLERK, Role.COURTROOM_CLERK, Role.SUPERVISOR),
+                order=27,
+            )
+        )
+        register_seeder("docket.deadlines", seed_deadlines, order=75)
+
         # The public deadline calculator (signed-in users find it in the menu; the public
         # home page links to it, since the shell shows no menu to the public).
         from casemgmt.core.shell import ALL_ROLES

@@ -23,7 +23,7 @@ from django.db.models import F, Func, Q
 from django.utils import timezone
 
 from casemgmt.core.models import Court
-from cases.models import Case
+from cases.models import Case, CaseCategory
 
 
 class TsTzRange(Func):
@@ -502,12 +502,39 @@ class DeadlineTrigger(models.TextChoices):
 
 class DeadlineRule(models.Model):
     """Recording a docket entry with `event_code` on a case of `case_type` (any type when
-    blank) opens a deadline `period` days (or hours) `direction` the trigger."""
+    blank) opens a deadline `period` days (or hours) `direction` the trigger.
+
+    `case_category` narrows a rule to a kind of case (notice of appeal: 30 days civil,
+    14 days criminal) without naming each court's case types; `hearing_types` narrows a
+    rule on a hearing entry to the hearings it is about (pretrial motions before a
+    trial, not before a status conference). A later entry with one of
+    `meets_event_codes` (an answer for "Answer due") meets the deadline.
+    """
 
     court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="deadline_rules")
     event_code = models.CharField(max_length=10)
     case_type = models.ForeignKey(
         "cases.CaseType", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    case_category = models.CharField(
+        max_length=20,
+        choices=CaseCategory.choices,
+        blank=True,
+        help_text="Blank: cases of every category.",
+    )
+    hearing_types = ArrayField(
+        models.CharField(max_length=20, choices=HearingType.choices),
+        default=list,
+        blank=True,
+        help_text="For entries that record a hearing: the hearing types that open the "
+        "deadline (blank: every type).",
+    )
+    meets_event_codes = ArrayField(
+        models.CharField(max_length=8),
+        default=list,
+        blank=True,
+        help_text="Event codes whose entry meets an open deadline of this rule (e.g. ANSW "
+        "for an answer due); blank: the clerk marks it met.",
     )
     name = models.CharField(max_length=200, help_text="e.g. Answer due.")
     period_days = models.PositiveIntegerField(null=True, blank=True)

@@ -24,7 +24,7 @@ from cases.models import Appearance, Case, DocketEntry
 from cases.policies import CONFIDENTIAL, SEALED
 from cases.querysets import sealed_grant_case_ids, user_court_ids
 
-from .models import Hearing, HearingStatus
+from .models import Deadline, Hearing, HearingStatus
 
 PORTAL_CASES_PER_PAGE = 25
 PORTAL_LATEST_ENTRIES = 3  # register entries shown per case on "My cases"
@@ -66,6 +66,7 @@ class PortalCase:
     level: str  # how deep the attorney reads the case (cases.policies)
     latest_entries: list[DocketEntry] = field(default_factory=list)  # newest first
     next_hearing: Hearing | None = None
+    next_deadline: Deadline | None = None  # the next open (or missed) one
 
 
 def _levels(user, cases: list[Case]) -> dict[int, str]:
@@ -123,20 +124,26 @@ def next_hearing_by_case(case_ids: list[int], *, now: dt.datetime) -> dict[int, 
 def portal_case_page(user, *, page: str | int | None, now: dt.datetime) -> Page:
     """A page of "My cases": each case with its status, latest entries and next hearing.
 
-    Paged without COUNT (an attorney may appear in thousands of cases); five queries
-    whatever the page holds. Open deadlines are not shown yet: deadlines come later.
+    Paged without COUNT (an attorney may appear in thousands of cases); six queries
+    whatever the page holds (the next open deadline of each case is one of them).
     """
+    from .deadline_selectors import next_deadline_by_case
+
     cases_page = paginate_without_count(attorney_case_list(user), page, PORTAL_CASES_PER_PAGE)
     cases = list(cases_page.object_list)
     levels = _levels(user, cases)
     entries = latest_entries_by_case(levels)
     hearings = next_hearing_by_case([c.pk for c in cases], now=now)
+    deadlines = next_deadline_by_case(
+        [c.pk for c in cases], sealed_ids={pk for pk, level in levels.items() if level == SEALED}
+    )
     cases_page.object_list = [
         PortalCase(
             case=c,
             level=levels[c.pk],
             latest_entries=entries[c.pk],
             next_hearing=hearings.get(c.pk),
+            next_deadline=deadlines.get(c.pk),
         )
         for c in cases
     ]

@@ -37,7 +37,7 @@ def test_case_page_query_count_does_not_grow_with_parties_or_entries(
         )
     client.force_login(clerk)
 
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         response = client.get(detail_url(criminal_case))
 
     assert response.status_code == 200
@@ -186,7 +186,7 @@ def test_a_long_register_shows_its_latest_entries_and_pages_the_rest(
     )  # fmt: skip
     client.force_login(clerk)
 
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         page = client.get(detail_url(criminal_case))
     register = client.get(reverse("cases:register", args=["alpha", criminal_case.number]))
     second = client.get(

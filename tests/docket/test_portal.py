@@ -97,7 +97,8 @@ def test_my_cases_lists_the_cases_of_record_with_status_entries_and_next_hearing
     assert "Motion to suppress filed" in page
     assert f"{soon:%Y-%m-%d} 14:00" in page
     assert not_mine.number not in page
-    assert "Open deadlines are not listed here yet." in page
+    # and the next open deadline the motion opened (the court's default MOTN rule)
+    assert "Response to motion due" in page
 
 
 def test_my_cases_shows_the_latest_entries_at_the_attorneys_level(attorney, clerk, own_case, soon):
