@@ -116,3 +116,8 @@ class DocketConfig(AppConfig):
                 order=16,
             )
         )
+
+        # Demo speedy-trial clocks on the demo courts' criminal cases.
+        from .speedy_trial_demo import seed_speedy_trial
+
+        register_seeder("docket.speedy_trial", seed_speedy_trial, order=76)
