@@ -22,6 +22,7 @@ from .models import (
     JudgeAssignment,
     Session,
     SessionTemplate,
+    SpeedyTrialSettings,
 )
 from .services import session_generate
 from .tasks import weeks_ahead
@@ -122,3 +123,20 @@ class HearingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The speedy-trial limits a court applies (18 U.S.C. 3161 by default, or a state's rule):
+# data per court. Clocks and excludable periods are recorded through the case's
+# speedy-trial page and API (audited), not here.
+
+
+@admin.register(SpeedyTrialSettings)
+class SpeedyTrialSettingsAdmin(admin.ModelAdmin):
+    list_display = [
+        "court",
+        "citation",
+        "indictment_days",
+        "trial_days",
+        "earliest_trial_days",
+        "alert_days_remaining",
+    ]
