@@ -367,9 +367,10 @@ def test_a_backdated_transition_on_the_day_of_the_last_change_is_allowed(cr_type
 
 @pytest.fixture
 def motion(criminal_case, clerk):
-    """A docket entry nothing else references (the intake entry is referenced by history)."""
+    """A docket entry nothing else references (the intake entry is referenced by history; a
+    motion opens a deadline that refers to it, so a notice)."""
     return docket_entry_record(
-        case=criminal_case, event_code="MOTN", text="Motion to continue.", recorded_by=clerk
+        case=criminal_case, event_code="NOTC", text="Notice issued.", recorded_by=clerk
     )
 
 
@@ -412,7 +413,7 @@ def test_docket_entries_cannot_be_updated(motion):
         motion.save()
 
     motion.refresh_from_db()
-    assert (motion.event_code, motion.text) == ("MOTN", "Motion to continue.")
+    assert (motion.event_code, motion.text) == ("NOTC", "Notice issued.")
 
 
 @pytest.mark.django_db(transaction=True)
