@@ -27,6 +27,7 @@ def test_public_home_lists_courts_and_their_closures(client, court_a, clerk):
     assert "Alpha County Court" in body
     assert "Hurricane" in body
     assert 'href="/login/"' in body
+    assert 'href="/calendar/?court=alpha"' in body  # the court's hearings of the day
 
 
 @pytest.mark.parametrize("role", Role.values)
