@@ -17,6 +17,8 @@ from cases.models import court_local_date
 from .models import (
     ContinuanceReason,
     Courtroom,
+    DeadlineRule,
+    DeadlineRuleSet,
     Hearing,
     HearingChange,
     JudgeAssignment,
@@ -140,3 +142,34 @@ class SpeedyTrialSettingsAdmin(admin.ModelAdmin):
         "earliest_trial_days",
         "alert_days_remaining",
     ]
+
+
+# How each court counts time and which docket events open which deadlines: data per court
+# (docket.deadline_services installs the defaults). Deadlines themselves are set, met,
+# waived and vacated on the case's deadline page and API (audited), not here.
+
+
+@admin.register(DeadlineRuleSet)
+class DeadlineRuleSetAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "court", "is_default", "count_court_days_only"]
+    list_filter = ["court", "is_default"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "event_code",
+        "name",
+        "court",
+        "case_category",
+        "case_type",
+        "period_days",
+        "period_hours",
+        "direction",
+        "trigger",
+        "responsible_role",
+        "is_active",
+    ]
+    list_filter = ["court", "event_code", "case_category", "is_active", "is_statutory"]
+    search_fields = ["name", "event_code", "citation"]

@@ -12,7 +12,8 @@ transaction that records the entry):
 * the trigger is the entry's date (its time for periods in hours), or for
   `hearing_start` the start of the scheduled hearing the entry records; the period is
   counted by the engine (`docket.deadlines`) under the rule's rule set, else the
-  court's default rule set;
+  court's default rule set; a period before an event that has run out by the time
+  the event is set opens nothing (nobody could meet it; the court sets a date by hand);
 * the owner is an attorney of record for the responsible party (the earliest active
   appearance for an active party in that role); when the rule names no party role
   ("parties", "opposing_party", "court", "clerk") or that party has no attorney, the
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
@@ -412,7 +414,7 @@ def deadline_open_from_entry(
             # A period before an event that has run out by the time the event is set
             # (a trial set 10 days out, motions due 14 days before it): nobody can meet
             # it, so it opens nothing; the court sets its own date by hand.
-            logger.info("rule %s: due %s before entry %s", rule.pk, due["due_on"], entry.pk)
+            logger.debug("rule %s: due %s before entry %s", rule.pk, due["due_on"], entry.pk)
             continue
         if rule.responsible_role not in owners:
             owners[rule.responsible_role] = responsible_attorney_id(case, rule.responsible_role)
@@ -572,8 +574,6 @@ class HandDeadline:
 
 def _require_keeper(user: User, case: Case) -> None:
     if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
-        from django.http import Http404
-
         raise Http404("No such case.")
     if not can_keep_record(user, case):
         raise DomainError(

@@ -196,3 +196,15 @@ def test_a_rule_in_hours_is_due_at_a_time(court_a, clerk, types):
 
     assert deadline.due_at is not None and deadline.due_at > entry.entered_at
     assert deadline.due_on == deadline.due_at.astimezone(court_a.tzinfo).date()
+
+
+def test_rules_and_rule_sets_are_edited_in_admin(client, make_user, court_a):
+    admin_user = make_user("supervisor", [court_a], is_superuser=True, is_staff=True)
+    client.force_login(admin_user)
+    rule = DeadlineRule.objects.filter(court=court_a).first()
+    for url in (
+        "/admin/docket/deadlinerule/",
+        f"/admin/docket/deadlinerule/{rule.pk}/change/",
+        "/admin/docket/deadlineruleset/",
+    ):
+        assert client.get(url).status_code == 200, url
