@@ -401,14 +401,28 @@ def deadline_open_from_entry(
             default_set.append(rule_set_for(court))
         rule_set = rule.rule_set or default_set[0]
         trigger, trigger_words = _trigger_of(rule, entry, hearing, court)
-        result = deadline_compute(
-            court=court,
-            rule_set=rule_set,
-            trigger=trigger,
-            days=rule.period_days,
-            hours=rule.period_hours,
-            direction=rule.direction,
-        )
+        try:
+            result = deadline_compute(
+                court=court,
+                rule_set=rule_set,
+                trigger=trigger,
+                days=rule.period_days,
+                hours=rule.period_hours,
+                direction=rule.direction,
+            )
+        except DomainError as exc:
+            # A rule the engine cannot count (a period of 0 days set in admin, a calendar
+            # closed for a year) must not stop the clerk recording the entry: the act is
+            # kept, the rule's failure is logged for the court's administrator.
+            logger.error(
+                "Deadline rule %s (%s) not counted for docket entry %s: %s %s",
+                rule.pk,
+                rule.name,
+                entry.pk,
+                exc.code,
+                exc.message,
+            )
+            continue
         due = _due_fields(court, result)
         if rule.direction == DeadlineDirection.BEFORE and due["due_on"] < entry.entry_date:
             # A period before an event that has run out by the time the event is set

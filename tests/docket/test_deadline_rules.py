@@ -208,3 +208,16 @@ def test_rules_and_rule_sets_are_edited_in_admin(client, make_user, court_a):
         "/admin/docket/deadlineruleset/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_rule_the_engine_cannot_count_does_not_stop_the_entry(court_a, clerk, types, caplog):
+    # Given a rule set up wrong in admin (a period of 0 days: the engine refuses it)
+    DeadlineRule.objects.create(
+        court=court_a, event_code="ORDR", name="Broken", period_days=0, responsible_role="court"
+    )
+    # When an order is recorded, the entry stands and the failure is logged
+    case = open_case(case_type=types[CaseCategory.CIVIL], opened_by=clerk)
+    entry = docket_entry_record(case=case, event_code="ORDR", text="Order", recorded_by=clerk)
+    assert entry.pk is not None
+    assert not Deadline.objects.filter(case=case).exists()
+    assert "PERIOD_NOT_POSITIVE" in caplog.text
