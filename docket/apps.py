@@ -121,3 +121,7 @@ class DocketConfig(AppConfig):
         from .speedy_trial_demo import seed_speedy_trial
 
         register_seeder("docket.speedy_trial", seed_speedy_trial, order=76)
+
+        from .api.case_fields import register_case_fields
+
+        register_case_fields()

@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..policies import CONTACT_FIELDS
 from ..services import AppearanceInput, ChargeInput, IntakeInput, PartyInput
+from .extras import case_detail_field
 
 # No request does unbounded work: at most this many parties, attorneys or counts per intake.
 MAX_INTAKE_ITEMS = 100
@@ -220,10 +221,12 @@ class CaseDetailSerializer(CaseListItemSerializer):
         read_only_fields = fields
 
     def get_open_deadlines(self, case: Case) -> list[dict[str, Any]]:
-        return []
+        level = self.context.get("level", "public")
+        return case_detail_field("open_deadlines", case=case, level=level, default=[])
 
     def get_next_hearing(self, case: Case) -> dict[str, Any] | None:
-        return None
+        level = self.context.get("level", "public")
+        return case_detail_field("next_hearing", case=case, level=level, default=None)
 
 
 class DocketEntrySerializer(serializers.ModelSerializer):

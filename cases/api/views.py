@@ -132,6 +132,7 @@ def case_detail_data(request: Request, case: Case, *, level: str | None = None) 
         level = case_access_level(request.user, case)
     context = {
         "request": request,
+        "level": level,
         "show_contact": can_see_contact_details(level),
         "tz": case.court.tzinfo,
     }

@@ -238,3 +238,33 @@ def test_the_schema_documents_the_deadline_list():
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_the_case_itself_lists_its_open_deadlines_and_next_hearing(
+    api, served, defense, clerk, make_user, court_a
+):
+    from docket.models import Courtroom, Hearing
+
+    # Given a waived deadline and a hearing set for tomorrow
+    deadline_waive(
+        deadline=Deadline.objects.get(case=served, name="Response to motion due"),
+        by=clerk,
+        reason="Order.",
+    )
+    tomorrow = served.court.local_today() + dt.timedelta(days=1)
+    starts = dt.datetime.combine(tomorrow, dt.time(9), tzinfo=served.court.tzinfo)
+    hearing = Hearing.objects.create(
+        case=served, court=served.court, hearing_type="status", starts_at=starts,
+        ends_at=starts + dt.timedelta(minutes=30), date=tomorrow,
+        courtroom=Courtroom.objects.create(court=court_a, name="Courtroom 9"),
+        scheduled_by=clerk,
+    )  # fmt: skip
+
+    # When the attorney of record reads the case
+    body = api(defense).get(f"/api/v1/cases/{served.number}/").json()
+
+    # Then API.md's "next hearing, open deadlines" are filled in by the docket app
+    assert [d["name"] for d in body["open_deadlines"]] == ["Answer due"]
+    assert body["open_deadlines"][0]["due_on"] == "2025-03-24"
+    assert body["next_hearing"]["id"] == hearing.pk
+    assert body["next_hearing"]["courtroom"]["name"] == "Courtroom 9"
