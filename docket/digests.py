@@ -33,7 +33,8 @@ from cases.models import Appearance, Case
 from cases.querysets import user_court_ids
 
 from .models import Deadline, DeadlineDigest, DeadlineStatus, DigestStatus
-from .monitor import alert_horizons, speedy_trial_selector
+from .monitor import alert_horizons
+from .speedy_trial_selectors import SpeedyTrialRisk, speedy_trial_at_risk
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class DigestItem:
     who: str = ""
     is_statutory: bool = False
     citation: str = ""
+    restricted: bool = False  # sealed or juvenile: the reading is audited
 
     @property
     def due_at_text(self) -> str:
@@ -96,6 +98,15 @@ class SpeedyTrialItem:
     court: str
     days_remaining: int
     trial_by: dt.date | None
+    restricted: bool = False
+
+    @property
+    def days_text(self) -> str:
+        days = abs(self.days_remaining)
+        plural = "s" if days != 1 else ""
+        if self.days_remaining < 0:
+            return f"{days} day{plural} past the limit"
+        return f"{days} day{plural} remaining"
 
 
 @dataclass
@@ -103,19 +114,40 @@ class DigestBand:
     horizon: int
     label: str
     items: list[DigestItem] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
 
 
 @dataclass
 class DigestContent:
     digest_date: dt.date
     missed: list[DigestItem] = field(default_factory=list)
+    missed_total: int = 0
     bands: list[DigestBand] = field(default_factory=list)
     speedy_trial: list[SpeedyTrialItem] = field(default_factory=list)
+    speedy_trial_total: int = 0
     restricted_case_ids: list[int] = field(default_factory=list)  # sealed / juvenile listed
 
     @property
     def count(self) -> int:
-        return len(self.missed) + sum(len(b.items) for b in self.bands) + len(self.speedy_trial)
+        """Every item, listed or counted."""
+        return self.missed_total + sum(b.total for b in self.bands) + self.speedy_trial_total
+
+    @property
+    def missed_more(self) -> int:
+        return self.missed_total - len(self.missed)
+
+    @property
+    def speedy_trial_more(self) -> int:
+        return self.speedy_trial_total - len(self.speedy_trial)
+
+    @property
+    def truncated(self) -> bool:
+        """Some section lists only its most urgent items."""
+        return bool(self.missed_more or self.speedy_trial_more or any(b.more for b in self.bands))
 
 
 def _band_label(horizon: int) -> str:
@@ -130,131 +162,168 @@ def _caption(case: Case) -> str:
     return case.caption
 
 
+def max_items() -> int:
+    """How many items a digest lists per section (the rest are counted)."""
+    return int(getattr(settings, "DOCKET_DEADLINE_DIGEST_MAX_ITEMS", DEFAULT_MAX_ITEMS))
+
+
 def digest_content(*, recipient: User, digest_date: dt.date) -> DigestContent:
     """What `recipient`'s digest of `digest_date` lists, read now, visibility applied.
 
     Deadlines: the recipient's own (owner), those of the cases they appear on, and, for a
     supervisor, the statutory ones of their courts — marked missed on `digest_date`, or
     open and due within the largest horizon. Speedy-trial clocks at risk on the cases
-    they appear on (and, for a supervisor, in their courts).
+    they appear on (and, for a supervisor, in their courts). Each section lists the most
+    urgent `max_items()` and counts the rest (a supervisor's is a summary of the court).
     """
     content = DigestContent(digest_date=digest_date)
+    limit = max_items()
     horizons = sorted(alert_horizons())  # smallest first: "within 1 day" before "7 days"
-    last_day = digest_date + dt.timedelta(days=horizons[-1])
-    own_cases = list(
-        Appearance.objects.filter(attorney=recipient, withdrawn_on__isnull=True).values_list(
-            "case_id", flat=True
-        )
-    )
+    appearances = Appearance.objects.filter(attorney=recipient, withdrawn_on__isnull=True)
     supervised = user_court_ids(recipient) if recipient.role == Role.SUPERVISOR else []
-    relevant = Q(owner=recipient) | Q(case_id__in=own_cases)
+    relevant = Q(owner=recipient) | Q(case_id__in=appearances.values("case_id"))
     if supervised:
         relevant |= Q(court_id__in=supervised, is_statutory=True)
-    # Two index-friendly reads rather than one OR over status: open ones by due date (the
-    # monitor's partial index), missed ones by the night they were marked.
-    base = Deadline.objects.select_related("rule")
-    soon = list(
-        base.filter(relevant, status=DeadlineStatus.OPEN, due_on__gte=digest_date)
-        .filter(due_on__lte=last_day)
-        .order_by("due_on", "due_at", "id")
-    )
-    missed = list(
-        base.filter(relevant, status=DeadlineStatus.MISSED, status_date=digest_date).order_by(
-            "due_on", "id"
+    mine = Deadline.objects.filter(relevant)
+    # Candidates first (ids only), in the order they are listed: missed ones by the night
+    # they were marked, open ones by due date (the monitor's partial index), one read per
+    # horizon band. Visibility is then one read over their cases' primary keys (a
+    # correlated EXISTS here would be planned as a scan of every visible case).
+    sections: list[list[tuple[int, int]]] = [
+        list(
+            mine.filter(status=DeadlineStatus.MISSED, status_date=digest_date)
+            .order_by("due_on", "id")
+            .values_list("pk", "case_id")
         )
-    )
-    speedy_rows = _speedy_trial_rows(
-        digest_date=digest_date, own_cases=own_cases, supervised=supervised
-    )
-    case_ids = {d.case_id for d in soon} | {d.case_id for d in missed}
-    case_ids |= {case_id for case_id, _ in speedy_rows}
-    cases = {
-        c.pk: c
-        for c in Case.objects.visible_to(recipient)
-        .filter(pk__in=case_ids)
-        .select_related("court")
-        .only(
-            "id",
-            "number",
-            "caption",
-            "confidentiality",
-            "is_juvenile",
-            "court__name",
-            "court__time_zone",
-            "court__sealed_caption_placeholder",
-        )
-    }
-
-    def item(d: Deadline) -> DigestItem:
-        case = cases[d.case_id]
-        due_at = timezone.localtime(d.due_at, case.court.tzinfo) if d.due_at else None
-        return DigestItem(
-            case_id=case.pk,
-            case_number=case.number,
-            caption=_caption(case),
-            court=case.court.name,
-            name=d.name,
-            due_on=d.due_on,
-            due_at=due_at,
-            days_left=(d.due_on - digest_date).days,
-            who=d.responsible_role.replace("_", " "),
-            is_statutory=d.is_statutory,
-            citation=d.rule.citation if d.rule_id else "",
-        )
-
-    content.missed = [item(d) for d in missed if d.case_id in cases]
+    ]
     lower = -1  # each band holds what is past the previous (smaller) horizon
     for horizon in horizons:
-        band = DigestBand(horizon=horizon, label=_band_label(horizon))
-        band.items = [
-            item(d)
-            for d in soon
-            if d.case_id in cases and lower < (d.due_on - digest_date).days <= horizon
-        ]
-        content.bands.append(band)
+        sections.append(
+            list(
+                mine.filter(
+                    status=DeadlineStatus.OPEN,
+                    due_on__gt=digest_date + dt.timedelta(days=lower),
+                    due_on__lte=digest_date + dt.timedelta(days=horizon),
+                )
+                .order_by("due_on", "due_at", "id")
+                .values_list("pk", "case_id")
+            )
+        )
         lower = horizon
-    for case_id, row in speedy_rows:
-        if case_id in cases:
-            case = cases[case_id]
-            content.speedy_trial.append(
+    case_ids = {case_id for rows in sections for _, case_id in rows}
+    visible = set(
+        Case.objects.visible_to(recipient).filter(pk__in=case_ids).values_list("pk", flat=True)
+    )
+    kept = [[pk for pk, case_id in rows if case_id in visible] for rows in sections]
+    listed = {pk for ids in kept for pk in ids[:limit]}
+    deadlines = {
+        d.pk: d
+        for d in Deadline.objects.filter(pk__in=listed)
+        .select_related("case__court", "rule")
+        .only(*DEADLINE_FIELDS)
+    }
+
+    def items(ids: list[int]) -> list[DigestItem]:
+        return [_item(deadlines[pk], digest_date) for pk in ids[:limit]]
+
+    content.missed, content.missed_total = items(kept[0]), len(kept[0])
+    for horizon, ids in zip(horizons, kept[1:], strict=True):
+        content.bands.append(
+            DigestBand(
+                horizon=horizon, label=_band_label(horizon), items=items(ids), total=len(ids)
+            )
+        )
+
+    speedy_rows = _speedy_trial_rows(
+        digest_date=digest_date, appearances=appearances, supervised=supervised
+    )
+    if speedy_rows:
+        rows = dict(speedy_rows)
+        visible_cases = (
+            Case.objects.visible_to(recipient)
+            .filter(pk__in=list(rows))
+            .select_related("court")
+            .only(*CASE_FIELDS)
+        )
+        clocks = sorted(
+            (
                 SpeedyTrialItem(
-                    case_id=case_id,
+                    case_id=case.pk,
                     case_number=case.number,
                     caption=_caption(case),
                     court=case.court.name,
-                    days_remaining=int(_get(row, "days_remaining", 0) or 0),
-                    trial_by=_get(row, "trial_by", None),
+                    days_remaining=rows[case.pk].days_remaining,
+                    trial_by=rows[case.pk].trial_by,
+                    restricted=case.is_sealed or case.is_juvenile,
                 )
-            )
-    content.speedy_trial.sort(key=lambda s: (s.days_remaining, s.case_number))
-    listed = {i.case_id for i in content.missed}
-    listed |= {i.case_id for b in content.bands for i in b.items}
-    listed |= {i.case_id for i in content.speedy_trial}
-    content.restricted_case_ids = sorted(
-        case_id for case_id in listed if cases[case_id].is_sealed or cases[case_id].is_juvenile
-    )
+                for case in visible_cases
+            ),
+            key=lambda s: (s.days_remaining, s.case_number),
+        )
+        content.speedy_trial, content.speedy_trial_total = clocks[:limit], len(clocks)
+
+    restricted = {i.case_id for i in content.missed if i.restricted}
+    restricted |= {i.case_id for b in content.bands for i in b.items if i.restricted}
+    restricted |= {i.case_id for i in content.speedy_trial if i.restricted}
+    content.restricted_case_ids = sorted(restricted)
     return content
 
 
-def _get(row, name: str, default=None):
-    if isinstance(row, dict):
-        return row.get(name, default)
-    return getattr(row, name, default)
+DEFAULT_MAX_ITEMS = 50
+CASE_FIELDS = (
+    "id",
+    "number",
+    "caption",
+    "confidentiality",
+    "is_juvenile",
+    "court__name",
+    "court__time_zone",
+    "court__sealed_caption_placeholder",
+)
+DEADLINE_FIELDS = (
+    "id",
+    "case_id",
+    "name",
+    "due_on",
+    "due_at",
+    "responsible_role",
+    "is_statutory",
+    "rule__citation",
+    *(f"case__{f}" for f in CASE_FIELDS),
+)
+
+
+def _item(d: Deadline, digest_date: dt.date) -> DigestItem:
+    case = d.case
+    return DigestItem(
+        case_id=case.pk,
+        case_number=case.number,
+        caption=_caption(case),
+        court=case.court.name,
+        name=d.name,
+        due_on=d.due_on,
+        due_at=timezone.localtime(d.due_at, case.court.tzinfo) if d.due_at else None,
+        days_left=(d.due_on - digest_date).days,
+        who=d.responsible_role.replace("_", " "),
+        is_statutory=d.is_statutory,
+        citation=d.rule.citation if d.rule_id else "",
+        restricted=case.is_sealed or case.is_juvenile,
+    )
 
 
 # A worker sends a night's digests one after another: the clocks at risk of a court that
 # night are computed once per worker (one set-wise query per court) and kept a little while.
 AT_RISK_CACHE_SECONDS = 600
-_at_risk_cache: dict[tuple[int, dt.date], tuple[float, list]] = {}
+_at_risk_cache: dict[tuple[int, dt.date], tuple[float, list[SpeedyTrialRisk]]] = {}
 
 
-def _court_at_risk(selector, court_id: int, day: dt.date) -> list:
+def _court_at_risk(court_id: int, day: dt.date) -> list[SpeedyTrialRisk]:
     key = (court_id, day)
     now = time.monotonic()
     hit = _at_risk_cache.get(key)
     if hit is not None and now - hit[0] < AT_RISK_CACHE_SECONDS:
         return hit[1]
-    rows = list(selector(court_ids=[court_id], today=day))
+    rows = speedy_trial_at_risk(court_ids=[court_id], today=day)
     for stale in [k for k, (t, _) in _at_risk_cache.items() if now - t >= AT_RISK_CACHE_SECONDS]:
         del _at_risk_cache[stale]
     _at_risk_cache[key] = (now, rows)
@@ -265,21 +334,17 @@ def at_risk_cache_clear() -> None:
     _at_risk_cache.clear()
 
 
-def _speedy_trial_rows(*, digest_date, own_cases, supervised) -> list[tuple[int, object]]:
+def _speedy_trial_rows(
+    *, digest_date, appearances, supervised
+) -> list[tuple[int, SpeedyTrialRisk]]:
     """(case id, row) of the clocks at risk the recipient is alerted to."""
-    selector = speedy_trial_selector()
-    if selector is None or not (own_cases or supervised):
-        return []
-    own = set(own_cases)
-    court_ids = set(supervised) | set(
-        Case.objects.filter(pk__in=own).values_list("court_id", flat=True).distinct()
-    )
+    own = dict(appearances.values_list("case_id", "case__court_id"))
+    court_ids = set(supervised) | set(own.values())
     result = []
     for court_id in sorted(court_ids):
-        for row in _court_at_risk(selector, court_id, digest_date):
-            case_id = int(_get(row, "case_id"))
-            if case_id in own or court_id in supervised:
-                result.append((case_id, row))
+        for row in _court_at_risk(court_id, digest_date):
+            if row.case_id in own or court_id in supervised:
+                result.append((row.case_id, row))
     return result
 
 
@@ -294,13 +359,13 @@ def recipient_address(user: User) -> str:
 
 def digest_subject(content: DigestContent) -> str:
     parts = []
-    if content.missed:
-        parts.append(f"{len(content.missed)} missed")
-    due = sum(len(b.items) for b in content.bands)
+    if content.missed_total:
+        parts.append(f"{content.missed_total:,} missed")
+    due = sum(b.total for b in content.bands)
     if due:
-        parts.append(f"{due} due within {max(b.horizon for b in content.bands)} days")
-    if content.speedy_trial:
-        parts.append(f"{len(content.speedy_trial)} speedy-trial at risk")
+        parts.append(f"{due:,} due within {max(b.horizon for b in content.bands)} days")
+    if content.speedy_trial_total:
+        parts.append(f"{content.speedy_trial_total:,} speedy-trial at risk")
     day = content.digest_date
     return f"Deadlines for {day:%a %b} {day.day}, {day.year}: " + ", ".join(parts)
 
@@ -311,7 +376,8 @@ def digest_email_build(digest: DeadlineDigest, content: DigestContent) -> EmailM
         "recipient": digest.recipient,
         "content": content,
         "digest_date": content.digest_date,
-        "bands": [b for b in content.bands if b.items],
+        "bands": [b for b in content.bands if b.total],
+        "max_items": max_items(),
     }
     message = EmailMultiAlternatives(
         subject=digest_subject(content),

@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import zoneinfo
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -52,6 +53,7 @@ from casemgmt.core.audit import audit_record
 from casemgmt.core.models import Court
 
 from .models import DeadlineDigest, DeadlineMonitorRun, DeadlineStatus, DigestStatus
+from .speedy_trial_selectors import speedy_trial_at_risk
 
 logger = logging.getLogger(__name__)
 
@@ -90,37 +92,18 @@ def monitor_night(*, now: dt.datetime | None = None) -> dt.date | None:
     return min((now.astimezone(zoneinfo.ZoneInfo(z)) - shift).date() for z in zones)
 
 
-# --- speedy trial (docket.speedy_trial provides the set-wise selector) -----------------------
-
-
-def speedy_trial_selector() -> Callable | None:
-    """`speedy_trial_at_risk(*, court_ids=None, today, threshold_days=None)` of the
-    speedy-trial clock (rows with case_id, court_id, days_remaining, trial_by)."""
-    for module in ("docket.speedy_trial_selectors", "docket.speedy_trial"):
-        try:
-            mod = __import__(module, fromlist=["speedy_trial_at_risk"])
-        except ImportError:
-            continue
-        selector = getattr(mod, "speedy_trial_at_risk", None)
-        if selector is not None:
-            return selector
-    return None
-
-
-def _field(row, name: str):
-    return row[name] if isinstance(row, dict) else getattr(row, name)
+# --- speedy trial -----------------------------------------------------------------------------
 
 
 def speedy_trial_at_risk_cases(
     *, today: dt.date, court_ids: Iterable[int] | None = None
 ) -> list[tuple[int, int]]:
     """(case id, court id) of every speedy-trial clock under its court's alert threshold
-    (SpeedyTrialSettings.alert_days_remaining) on `today`."""
-    selector = speedy_trial_selector()
-    if selector is None:
-        return []
-    rows = selector(court_ids=list(court_ids) if court_ids is not None else None, today=today)
-    return [(int(_field(r, "case_id")), int(_field(r, "court_id"))) for r in rows]
+    (SpeedyTrialSettings.alert_days_remaining) on `today`, in one statement."""
+    rows = speedy_trial_at_risk(
+        court_ids=list(court_ids) if court_ids is not None else None, today=today
+    )
+    return [(row.case_id, row.court_id) for row in rows]
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -132,6 +115,9 @@ class MonitorResult:
     created: bool  # False: the night had run already (nothing marked, nothing created)
     queued: list[int] = field(default_factory=list)  # digest ids queued on commit
     by_court: dict[int, dict[str, int]] = field(default_factory=dict)
+    speedy_trial_seconds: float = 0.0  # the clocks at risk (docket.speedy_trial_selectors)
+    sql_seconds: float = 0.0  # the set-wise statement (mark, find, create digests)
+    enqueue_seconds: float = 0.0  # publishing the send tasks, after the commit
 
 
 # One statement: mark missed, find the due-soon deadlines and the speedy-trial clocks at
@@ -178,21 +164,24 @@ items AS (
     -- a clock is one item per case; negative so it never meets a deadline id
     SELECT -case_id, case_id, court_id, NULL::bigint, true FROM at_risk
 ),
+supervisors AS (
+    SELECT m.court_id, m.user_id
+      FROM core_courtmembership m
+      JOIN core_user s ON s.id = m.user_id AND s.role = %(supervisor)s
+),
+-- (recipient, item), each pair once: an owner who is also of record counts the item once
 pairs AS (
     SELECT owner_id AS user_id, item FROM items WHERE owner_id IS NOT NULL
-    UNION ALL
+    UNION
     SELECT a.attorney_id, i.item
       FROM items i
       JOIN cases_appearance a ON a.case_id = i.case_id AND a.withdrawn_on IS NULL
-    UNION ALL
-    SELECT m.user_id, i.item
-      FROM items i
-      JOIN core_courtmembership m ON m.court_id = i.court_id
-      JOIN core_user s ON s.id = m.user_id AND s.role = %(supervisor)s
+    UNION
+    SELECT v.user_id, i.item FROM items i JOIN supervisors v USING (court_id)
      WHERE i.is_statutory
 ),
 recipients AS (
-    SELECT p.user_id, count(DISTINCT p.item) AS n
+    SELECT p.user_id, count(*) AS n
       FROM pairs p
       JOIN core_user u ON u.id = p.user_id AND u.is_active
       LEFT JOIN core_attorneyprofile ap ON ap.user_id = u.id
@@ -243,7 +232,7 @@ def deadline_monitor_run(
         result = _run(run_date=run_date, now=now)
         result.queued = pending_digest_ids(run_date=run_date)
         if result.queued:
-            transaction.on_commit(partial(_enqueue, list(result.queued)))
+            transaction.on_commit(partial(_enqueue, list(result.queued), result))
     return result
 
 
@@ -262,8 +251,11 @@ def _run(*, run_date: dt.date, now: dt.datetime) -> MonitorResult:
         logger.info("deadline monitor: night %s already run; re-queueing pending", run_date)
         return MonitorResult(run=run, created=False)
 
+    started = time.perf_counter()
     risk = speedy_trial_at_risk_cases(today=run_date)
+    speedy_trial_seconds = time.perf_counter() - started
     horizons = alert_horizons()
+    started = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute(
             MONITOR_SQL,
@@ -281,6 +273,7 @@ def _run(*, run_date: dt.date, now: dt.datetime) -> MonitorResult:
             },
         )
         digests, per_court = cur.fetchone()
+    sql_seconds = time.perf_counter() - started
     by_court = {
         int(court_id): {"marked_missed": int(m), "due_soon": int(s), "speedy_trial": int(r)}
         for court_id, m, s, r in per_court
@@ -324,7 +317,13 @@ def _run(*, run_date: dt.date, now: dt.datetime) -> MonitorResult:
         run.speedy_trial_alerts,
         digests,
     )
-    return MonitorResult(run=run, created=True, by_court=by_court)
+    return MonitorResult(
+        run=run,
+        created=True,
+        by_court=by_court,
+        speedy_trial_seconds=speedy_trial_seconds,
+        sql_seconds=sql_seconds,
+    )
 
 
 def pending_digest_ids(*, run_date: dt.date) -> list[int]:
@@ -340,14 +339,19 @@ def pending_digest_ids(*, run_date: dt.date) -> list[int]:
     )
 
 
-def _enqueue(digest_ids: Sequence[int]) -> None:
+def _enqueue(digest_ids: Sequence[int], result: MonitorResult | None = None) -> None:
     """One send task per digest, published over one broker connection."""
     from . import tasks
 
+    started = time.perf_counter()
     task = tasks.deadline_digest_send
     with task.app.producer_or_acquire() as producer:
         for digest_id in digest_ids:
             task.apply_async((digest_id,), producer=producer)
+    elapsed = time.perf_counter() - started
+    if result is not None:
+        result.enqueue_seconds = elapsed
+    logger.info("deadline monitor: %s digests queued in %.2f s", len(digest_ids), elapsed)
 
 
 __all__ = [

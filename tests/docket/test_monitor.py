@@ -28,7 +28,7 @@ from docket.models import (
     DigestStatus,
     SpeedyTrialClock,
 )
-from docket.monitor import deadline_monitor_run, monitor_night, speedy_trial_selector
+from docket.monitor import deadline_monitor_run, monitor_night
 from tests.cases.factories import CaseTypeFactory, open_case
 from tests.filings.test_notices_support import celery_eager
 
@@ -252,10 +252,6 @@ def test_an_owner_with_two_deadlines_gets_one_digest_listing_both(case, lawyer, 
 def test_speedy_trial_clocks_at_risk_go_to_attorneys_of_record_and_supervisors(
     make_case, lawyer, supervisor, mailoutbox
 ):
-    if speedy_trial_selector() is None:
-        pytest.skip(
-            "the set-wise speedy-trial selector (docket.speedy_trial_selectors) is not here"
-        )
     # Given two criminal cases whose 70-day clock (18 U.S.C. 3161(c)(1)) started on
     # Jan 3 (the day after the later of indictment and first appearance): on Mar 11,
     # 68 days are used and 2 remain (Mar 12 and 13), under the court's alert threshold (14)
@@ -281,6 +277,25 @@ def test_speedy_trial_clocks_at_risk_go_to_attorneys_of_record_and_supervisors(
     assert "SPEEDY-TRIAL CLOCKS AT RISK (1)" in to_lawyer.body
     assert "2 days remaining; trial by Thu Mar 13, 2025" in to_lawyer.body
     assert theirs.number not in to_lawyer.body
+
+
+def test_a_long_digest_lists_the_most_urgent_and_counts_the_rest(
+    settings, case, lawyer, mailoutbox
+):
+    settings.DOCKET_DEADLINE_DIGEST_MAX_ITEMS = 2
+    for days in (3, 2, 5):
+        deadline(case, due_on=NIGHT + dt.timedelta(days=days), name=f"In {days}")
+    deadline_monitor_run(run_date=NIGHT, now=MORNING)
+
+    digest = digest_send(digest_id=DeadlineDigest.objects.get(recipient=lawyer).pk)
+
+    (mail,) = mailoutbox
+    assert digest.items == 3
+    assert mail.subject.endswith(": 3 due within 7 days")
+    assert "DUE WITHIN 7 DAYS (3)" in mail.body and "- and 1 more" in mail.body
+    assert mail.body.index("In 2") < mail.body.index("In 3") and "In 5" not in mail.body
+    assert "lists the 2 most urgent of each kind" in mail.body
+    assert "And 1 more." in mail.alternatives[0][0]
 
 
 # --- visibility at send time --------------------------------------------------------------
