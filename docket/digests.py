@@ -179,9 +179,22 @@ def digest_content(*, recipient: User, digest_date: dt.date) -> DigestContent:
     content = DigestContent(digest_date=digest_date)
     limit = max_items()
     horizons = sorted(alert_horizons())  # smallest first: "within 1 day" before "7 days"
-    appearances = Appearance.objects.filter(attorney=recipient, withdrawn_on__isnull=True)
+    own = dict(
+        Appearance.objects.filter(attorney=recipient, withdrawn_on__isnull=True).values_list(
+            "case_id", "case__court_id"
+        )
+    )
     supervised = user_court_ids(recipient) if recipient.role == Role.SUPERVISOR else []
-    relevant = Q(owner=recipient) | Q(case_id__in=appearances.values("case_id"))
+    # A short list of cases lets the planner combine the owner and case indexes; a public
+    # defender's thousands are better joined (a long IN list costs more to plan than run).
+    of_record = (
+        list(own)
+        if len(own) <= OWN_CASES_INLINE
+        else Appearance.objects.filter(attorney=recipient, withdrawn_on__isnull=True).values(
+            "case_id"
+        )
+    )
+    relevant = Q(owner=recipient) | Q(case_id__in=of_record)
     if supervised:
         relevant |= Q(court_id__in=supervised, is_statutory=True)
     mine = Deadline.objects.filter(relevant)
@@ -234,9 +247,7 @@ def digest_content(*, recipient: User, digest_date: dt.date) -> DigestContent:
             )
         )
 
-    speedy_rows = _speedy_trial_rows(
-        digest_date=digest_date, appearances=appearances, supervised=supervised
-    )
+    speedy_rows = _speedy_trial_rows(digest_date=digest_date, own=own, supervised=supervised)
     if speedy_rows:
         rows = dict(speedy_rows)
         visible_cases = (
@@ -270,6 +281,7 @@ def digest_content(*, recipient: User, digest_date: dt.date) -> DigestContent:
 
 
 DEFAULT_MAX_ITEMS = 50
+OWN_CASES_INLINE = 500
 CASE_FIELDS = (
     "id",
     "number",
@@ -334,11 +346,9 @@ def at_risk_cache_clear() -> None:
     _at_risk_cache.clear()
 
 
-def _speedy_trial_rows(
-    *, digest_date, appearances, supervised
-) -> list[tuple[int, SpeedyTrialRisk]]:
-    """(case id, row) of the clocks at risk the recipient is alerted to."""
-    own = dict(appearances.values_list("case_id", "case__court_id"))
+def _speedy_trial_rows(*, digest_date, own, supervised) -> list[tuple[int, SpeedyTrialRisk]]:
+    """(case id, row) of the clocks at risk the recipient is alerted to (`own`: the cases
+    they are of record on, with their courts)."""
     court_ids = set(supervised) | set(own.values())
     result = []
     for court_id in sorted(court_ids):
