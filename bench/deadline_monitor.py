@@ -1,0 +1,470 @@
+"""Benchmark: the nightly deadline monitor over 1M open deadlines, beside one raw SQL count.
+
+    .venv/bin/python bench/deadline_monitor.py --cases 1000000        # ~10 min on 2 cores
+    .venv/bin/python bench/deadline_monitor.py --reuse --keep          # measure again
+
+Builds its own scratch database (`casemgmt_bench_deadlines` by default, so it never drops
+another benchmark's) with bench/scale.py, then, set-wise in SQL (INSERT ... SELECT over
+generate_series):
+
+* `--deadlines` (1,000,000) open deadlines on the pending cases, due from yesterday to
+  240 days ahead (about 4,200 a day), 10% statutory, 2% periods in hours (due_at), owned
+  by the attorney of record where the case has one, else by one of the court's clerks
+  (half of them) or nobody; plus 200,000 closed ones (met, waived, missed) from the past;
+* a speedy-trial clock on every pending criminal case (felony and misdemeanor), its
+  clock started 0-90 days ago, a tenth of them with a pretrial motion excluded.
+
+Then, for three nights in a row (tonight, tomorrow, the day after, each at 01:05 in the
+westernmost court's zone, when beat's hourly tick runs it), it times:
+
+1. the raw count: one `SELECT count(*)` of the open deadlines due by the night's largest
+   horizon (the ones the monitor marks missed plus the ones it lists as due soon), on
+   the same database state, median of 5;
+2. the monitor: `docket.monitor.deadline_monitor_run` — wall time, with its parts: the
+   speedy-trial clocks at risk (docket.speedy_trial_selectors), the one set-wise
+   statement (mark missed, due soon, recipients, digests inserted), and publishing one
+   send task per digest to the broker on commit — peak Python memory (tracemalloc) and
+   the process's peak RSS; targets: under 60 s, within 3x of the raw count;
+3. the next hourly tick of the same night, once the workers have sent its digests
+   (no marking, nothing to re-queue).
+
+On the first night it also sends `--sends` (200) of the digests, plus every supervisor's,
+through `docket.digests.digest_send` (Django's locmem mail backend: building the list with
+visibility applied and rendering it is what is timed), p50/p95 by role. The send tasks go
+to the broker of `--broker` (Redis db 9 by default), purged after each run so that no
+worker ever takes them. `--lean-indexes` measures without the foreign-key indexes on
+docket_deadline that no read uses (REDUNDANT_INDEXES): each costs a write per marked row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import statistics
+import time
+import tracemalloc
+
+import _setup
+
+DB_NAME = "casemgmt_bench_deadlines"
+CLOSED_DEADLINES = 200_000
+DAYS_AHEAD = 240
+NAMES = [
+    ("Answer due", "defendant", "FRCP 12(a)(1)(A)(i)"),
+    ("Reply to counterclaim due", "plaintiff", "FRCP 12(a)(1)(B)"),
+    ("Response to motion due", "respondent", "Local rule 3.01(b)"),
+    ("Discovery responses due", "defendant", "FRCP 33(b)(2)"),
+    ("Witness list due", "prosecution", "Pretrial order"),
+    ("Notice of appeal due", "defendant", "Fed. R. App. P. 4(b)(1)(A)"),
+    ("Objections to report due", "plaintiff", "28 U.S.C. 636(b)(1)"),
+    ("Pretrial motions due", "defendant", "Fed. R. Crim. P. 12(c)"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--deadlines", type=int, default=1_000_000)
+    parser.add_argument("--nights", type=int, default=3)
+    parser.add_argument("--sends", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--db", default=DB_NAME, help="scratch database name")
+    parser.add_argument(
+        "--broker",
+        default=None,
+        help="a Redis database no worker listens on (default: REDIS_URL's server, db 13)",
+    )
+    parser.add_argument(
+        "--index-ab",
+        type=int,
+        default=4,
+        metavar="N",
+        help="time the monitor's statement N times with and N times without the "
+        "redundant indexes (rolled back), alternating",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--reuse", action="store_true", help="use the database a --keep run left")
+    parser.add_argument(
+        "--lean-indexes",
+        action="store_true",
+        help="without the foreign-key indexes no read uses (REDUNDANT_INDEXES)",
+    )
+    args = parser.parse_args()
+    # The send tasks go to a broker database no worker listens on (purged after each run).
+    os.environ["CELERY_BROKER_URL"] = args.broker or (
+        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/13"
+    )
+    _setup.BENCH_DB = args.db
+    cleanup = _setup.attach(args.keep) if args.reuse else _setup.configure(args.keep)
+    try:
+        if not args.reuse:
+            from scale import generate
+
+            generate(cases=args.cases, seed=args.seed)
+        set_indexes(lean=args.lean_indexes)
+        reset_deadlines(args.deadlines)
+        measure(nights=args.nights, sends=args.sends)
+        if args.index_ab:
+            index_ab(bench_today() + dt.timedelta(days=args.nights + 1), runs=args.index_ab)
+    finally:
+        purge_broker()
+        cleanup()
+
+
+# --- data (set-wise SQL) ---------------------------------------------------------------------
+
+
+def reset_deadlines(count: int) -> None:
+    """Drop what an earlier run left (deadlines, clocks, digests, runs) and fill afresh."""
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    today = bench_today()
+    names = ", ".join(f"'{n}'" for n, _r, _c in NAMES)
+    roles = ", ".join(f"'{r}'" for _n, r, _c in NAMES)
+    steps = [
+        (
+            "clear",
+            """
+            TRUNCATE docket_deadlinedigest, docket_deadlinemonitorrun, docket_excludableperiod,
+                     docket_speedytrialclock, docket_deadline
+            """,
+        ),
+        (
+            "pending cases",
+            """
+            CREATE TEMP TABLE bench_pending ON COMMIT DROP AS
+            SELECT row_number() OVER (ORDER BY c.id) AS rn, c.id, c.court_id, c.opened_by_id,
+                   (SELECT a.attorney_id FROM cases_appearance a
+                     WHERE a.case_id = c.id AND a.withdrawn_on IS NULL
+                     ORDER BY a.id LIMIT 1) AS attorney_id
+              FROM cases_case c
+             WHERE c.status IN ('filed', 'active', 'reopened')
+            """,
+        ),
+        (
+            "clerks",
+            """
+            CREATE TEMP TABLE bench_clerks ON COMMIT DROP AS
+            SELECT m.court_id,
+                   row_number() OVER (PARTITION BY m.court_id ORDER BY u.id) - 1 AS idx,
+                   count(*) OVER (PARTITION BY m.court_id) AS n,
+                   u.id AS user_id
+              FROM core_courtmembership m JOIN core_user u ON u.id = m.user_id
+             WHERE u.role = 'clerk'
+            """,
+        ),
+        (
+            "open deadlines",
+            f"""
+            INSERT INTO docket_deadline (case_id, court_id, name, trigger_on, due_on, due_at,
+                service_method, steps, responsible_role, owner_id, is_statutory, status,
+                status_reason, created_by_id, created_at)
+            SELECT p.id, p.court_id, (ARRAY[{names}])[1 + g % {len(NAMES)}], due - 21, due,
+                   CASE WHEN g % 50 = 0
+                        THEN (due + time '17:00') AT TIME ZONE ct.time_zone END,
+                   CASE WHEN g % 4 = 0 THEN 'mail' ELSE 'electronic' END,
+                   jsonb_build_array('21 days after ' || (due - 21) || ' is ' || due),
+                   (ARRAY[{roles}])[1 + g % {len(NAMES)}],
+                   COALESCE(p.attorney_id, CASE WHEN g % 2 = 0 THEN k.user_id END),
+                   g % 10 = 0, 'open', '', p.opened_by_id, now()
+              FROM generate_series(1::bigint, %(count)s) AS g
+             CROSS JOIN (SELECT count(*) AS n FROM bench_pending) pc
+              JOIN bench_pending p ON p.rn = 1 + (g * 7919) % pc.n
+              JOIN core_court ct ON ct.id = p.court_id
+              LEFT JOIN bench_clerks k ON k.court_id = p.court_id AND k.idx = g % k.n
+             CROSS JOIN LATERAL (SELECT %(today)s::date - 1 + (g % {DAYS_AHEAD + 1})::int AS due) d
+             ORDER BY g
+            """,
+        ),
+        (
+            "closed deadlines",
+            f"""
+            INSERT INTO docket_deadline (case_id, court_id, name, trigger_on, due_on,
+                service_method, steps, responsible_role, owner_id, is_statutory, status,
+                status_date, status_reason, created_by_id, created_at)
+            SELECT p.id, p.court_id, 'Answer due', due - 21, due, 'electronic', '[]',
+                   'defendant', p.attorney_id, g % 10 = 0,
+                   (ARRAY['met', 'met', 'met', 'waived', 'missed'])[1 + g % 5],
+                   due + 1, 'Closed before the benchmark', p.opened_by_id, now()
+              FROM generate_series(1::bigint, {CLOSED_DEADLINES}) AS g
+             CROSS JOIN (SELECT count(*) AS n FROM bench_pending) pc
+              JOIN bench_pending p ON p.rn = 1 + (g * 104729) % pc.n
+             CROSS JOIN LATERAL (SELECT %(today)s::date - 30 - (g % 1500)::int AS due) d
+            """,
+        ),
+        (
+            "speedy-trial clocks",
+            """
+            INSERT INTO docket_speedytrialclock (case_id, arrest_or_summons_on, indictment_on,
+                first_appearance_on, counsel_appearance_on, earlier_trial_consented, updated_at)
+            SELECT c.id, start - 20, start, start + (c.id % 3)::int, start + (c.id % 3)::int,
+                   false, now()
+              FROM cases_case c
+              JOIN cases_casetype t ON t.id = c.case_type_id AND t.code IN ('CR', 'MM')
+             CROSS JOIN LATERAL (SELECT %(today)s::date - (c.id % 90)::int - 1 AS start) s
+             WHERE c.status IN ('filed', 'active', 'reopened')
+            """,
+        ),
+        (
+            "excludable periods",
+            """
+            INSERT INTO docket_excludableperiod (case_id, kind, starts_on, ends_on, reason,
+                recorded_by_id, recorded_at)
+            SELECT k.case_id, 'pretrial_motion', k.indictment_on + 5, k.indictment_on + 19,
+                   '', c.opened_by_id, now()
+              FROM docket_speedytrialclock k JOIN cases_case c ON c.id = k.case_id
+             WHERE k.case_id % 10 = 0
+            """,
+        ),
+    ]
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL synchronous_commit = off")
+        cur.execute("SET LOCAL work_mem = '256MB'")
+        for label, sql in steps:
+            t = time.perf_counter()
+            # Modulo signs doubled for the driver; the two parameters stay parameters.
+            sql = sql.replace("%", "%%").replace("%%(", "%(")
+            cur.execute(sql, {"count": count, "today": today})
+            print(
+                f"  {label:<22} {max(cur.rowcount, 0):>10,} rows  {time.perf_counter() - t:6.1f} s"
+            )
+    with connection.cursor() as cur:
+        for table in ("docket_deadline", "docket_speedytrialclock", "docket_excludableperiod"):
+            cur.execute(f"VACUUM (ANALYZE) {table}")
+        cur.execute("SELECT status, count(*) FROM docket_deadline GROUP BY 1 ORDER BY 1")
+        mix = ", ".join(f"{s} {n:,}" for s, n in cur.fetchall())
+    print(f"deadlines: {mix} ({time.perf_counter() - started:.1f} s)")
+
+
+def bench_today() -> dt.date:
+    from casemgmt.core.models import Court
+
+    return Court.objects.get(code="sarasota").local_today()
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+RAW_COUNT = """
+SELECT count(*)
+  FROM docket_deadline d
+  JOIN core_court c ON c.id = d.court_id AND c.is_active
+ WHERE d.status = 'open' AND d.due_on <= %s
+"""
+
+
+def raw_count(last_day: dt.date, runs: int = 5) -> tuple[int, float]:
+    """The count and its median time (ms) over `runs`, after one warm-up."""
+    from django.db import connection
+
+    samples = []
+    count = 0
+    for i in range(runs + 1):
+        t = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute(RAW_COUNT, [last_day])
+            count = cur.fetchone()[0]
+        if i:
+            samples.append((time.perf_counter() - t) * 1000)
+    return count, statistics.median(samples)
+
+
+def night_instant(night: dt.date) -> dt.datetime:
+    """01:05 on `night` in the westernmost court's zone (when beat's tick would run it)."""
+    import zoneinfo
+
+    from casemgmt.core.models import Court
+
+    zones = Court.objects.filter(is_active=True).values_list("time_zone", flat=True)
+    return max(
+        dt.datetime.combine(night, dt.time(1, 5), tzinfo=zoneinfo.ZoneInfo(z)) for z in zones
+    )
+
+
+def monitored(night: dt.date, *, trace: bool = False):
+    """Run the night; with `trace`, under tracemalloc (which slows Python several times
+    over, so traced runs are not timed)."""
+    from docket.monitor import deadline_monitor_run
+
+    if trace:
+        tracemalloc.start()
+    t = time.perf_counter()
+    result = deadline_monitor_run(run_date=night, now=night_instant(night))
+    elapsed = time.perf_counter() - t
+    peak = 0
+    if trace:
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return result, elapsed, peak, rss
+
+
+# Foreign-key indexes Django adds on docket_deadline that no read uses (case_id is covered
+# by (case_id, due_on); the rest are never filtered on, and their rows are never deleted).
+# Each costs a write on every status change; --lean-indexes measures without them.
+REDUNDANT_INDEXES = {
+    "docket_deadline_case_id_426e8a84": "case_id",
+    "docket_deadline_court_id_03bae6ae": "court_id",
+    "docket_deadline_created_by_id_9a61a12d": "created_by_id",
+    "docket_deadline_met_by_id_50505e6c": "met_by_id",
+    "docket_deadline_rule_id_d65a052c": "rule_id",
+    "docket_deadline_trigger_entry_id_6381d7db": "trigger_entry_id",
+}
+
+
+def set_indexes(*, lean: bool) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for name, column in REDUNDANT_INDEXES.items():
+            if lean:
+                cur.execute(f"DROP INDEX IF EXISTS {name}")
+            else:
+                cur.execute(f"CREATE INDEX IF NOT EXISTS {name} ON docket_deadline ({column})")
+        cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'docket_deadline'")
+        print(
+            f"docket_deadline has {cur.fetchone()[0]} indexes ({'lean' if lean else 'as migrated'})"
+        )
+
+
+def measure(*, nights: int, sends: int) -> None:
+    from django.db import connection
+
+    from docket.monitor import alert_horizons
+
+    first = bench_today()
+    horizon = alert_horizons()[0]
+    print(
+        f"\nnights from {first} (largest horizon {horizon} days); load average "
+        f"{os.getloadavg()[0]:.2f}"
+    )
+    header = (
+        f"{'night':<11} {'raw count':>10} {'count ms':>9} {'SQL ms':>7} {'x count':>8} "
+        f"{'speedy ms':>9} {'publish s':>9} {'total s':>8} {'x count':>8} {'missed':>7} "
+        f"{'due soon':>9} {'at risk':>8} {'digests':>8} {'rss MB':>7} {'rerun ms':>9}"
+    )
+    print(header)
+    for i in range(nights + 1):
+        night = first + dt.timedelta(days=i)
+        traced = i == nights  # one more night, under tracemalloc, for Python's peak memory
+        count, count_ms = raw_count(night + dt.timedelta(days=horizon))
+        result, elapsed, peak, rss = monitored(night, trace=traced)
+        assert result.created, f"night {night} had already run"
+        purge_broker()
+        if i == 0:
+            send_timings(night, sends)
+        # The workers send the night's digests (not timed here) before beat's next tick.
+        with connection.cursor() as cur:
+            cur.execute(
+                "UPDATE docket_deadlinedigest SET status = 'sent', sent_at = now() "
+                "WHERE status = 'pending'"
+            )
+        t = time.perf_counter()
+        again, *_ = monitored(night)
+        rerun_ms = (time.perf_counter() - t) * 1000
+        assert not again.created and not again.queued
+        run = result.run
+        assert run.marked_missed + run.due_soon == count, (run.marked_missed, run.due_soon, count)
+        if traced:
+            print(
+                f"{night!s:<11} traced with tracemalloc: Python peak {peak / 2**20:.1f} MB over "
+                f"{run.marked_missed:,} missed, {run.due_soon:,} due soon, {run.digests:,} "
+                f"digests; process peak RSS {rss / 1024:.0f} MB"
+            )
+            continue
+        sql_ms = result.sql_seconds * 1000
+        print(
+            f"{night!s:<11} {count:>10,} {count_ms:>9.1f} {sql_ms:>7.0f} "
+            f"{sql_ms / count_ms:>8.1f} {result.speedy_trial_seconds * 1000:>9.0f} "
+            f"{result.enqueue_seconds:>9.2f} {elapsed:>8.2f} {elapsed * 1000 / count_ms:>8.1f} "
+            f"{run.marked_missed:>7,} {run.due_soon:>9,} {run.speedy_trial_alerts:>8,} "
+            f"{run.digests:>8,} {rss / 1024:>7.0f} {rerun_ms:>9.0f}"
+        )
+
+
+def send_timings(night: dt.date, sends: int) -> None:
+    """digest_send on a sample of the night's digests (locmem mail), p50/p95 by role."""
+    from django.conf import settings
+
+    from docket.digests import at_risk_cache_clear, digest_send
+    from docket.models import DeadlineDigest, DigestStatus
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    pending = DeadlineDigest.objects.filter(digest_date=night, status=DigestStatus.PENDING)
+    sample = list(pending.order_by("?").values_list("pk", "recipient__role")[:sends])
+    # the supervisors' digests (the largest) always, whatever the sample drew
+    sample += list(
+        pending.filter(recipient__role="supervisor")
+        .exclude(pk__in=[pk for pk, _ in sample])
+        .values_list("pk", "recipient__role")
+    )
+    at_risk_cache_clear()
+    timings: dict[str, list[float]] = {}
+    items: dict[str, list[int]] = {}
+    for digest_id, role in sample:
+        t = time.perf_counter()
+        digest = digest_send(digest_id=digest_id)
+        timings.setdefault(role, []).append((time.perf_counter() - t) * 1000)
+        items.setdefault(role, []).append(digest.items)
+    print(f"  digest_send, night {night} (list built at send time, visibility applied):")
+    for role, values in sorted(timings.items()):
+        values.sort()
+        p95 = values[min(len(values) - 1, round(0.95 * len(values)) - 1)]
+        print(
+            f"    {role:<11} {len(values):>4} digests, "
+            f"{statistics.median(items[role]):>5.0f} items (median)  "
+            f"p50 {statistics.median(values):7.1f} ms  p95 {p95:7.1f} ms"
+        )
+
+
+def index_ab(night: dt.date, *, runs: int) -> None:
+    """The monitor's statement for one more night, in transactions rolled back, with and
+    without REDUNDANT_INDEXES (dropped inside the transaction), alternating."""
+    from django.db import connection, transaction
+
+    from docket.monitor import _run
+
+    timings: dict[bool, list[float]] = {False: [], True: []}
+    update: dict[bool, list[float]] = {False: [], True: []}
+    for lean in [False, True] * runs:
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                if lean:
+                    for name in REDUNDANT_INDEXES:
+                        cur.execute(f"DROP INDEX IF EXISTS {name}")
+                # what the statement's UPDATE alone costs: the same rows, marked
+                cur.execute("SAVEPOINT mark")
+                t = time.perf_counter()
+                cur.execute(
+                    "UPDATE docket_deadline SET status = 'missed', status_date = %s "
+                    "WHERE status = 'open' AND due_on < %s",
+                    [night, night],
+                )
+                update[lean].append((time.perf_counter() - t) * 1000)
+                cur.execute("ROLLBACK TO SAVEPOINT mark")
+            result = _run(run_date=night, now=night_instant(night))
+            timings[lean].append(result.sql_seconds * 1000)
+            transaction.set_rollback(True)
+    print(f"\nthe monitor's statement for {night}, rolled back, {runs} runs each (median):")
+    for lean in (False, True):
+        label = "without the 6 redundant indexes" if lean else "as migrated (12 indexes)"
+        print(
+            f"  {label:<34} statement {statistics.median(timings[lean]):7.0f} ms   "
+            f"its UPDATE alone {statistics.median(update[lean]):6.0f} ms"
+        )
+
+
+def purge_broker() -> None:
+    """Drop the send tasks the runs published: no worker is to take them."""
+    try:
+        from casemgmt.celery import app
+
+        app.control.purge()
+    except Exception as exc:  # the database clean-up must still run
+        print(f"(broker not purged: {exc})")
+
+
+if __name__ == "__main__":
+    main()
