@@ -588,12 +588,17 @@ class DeadlineStatus(models.TextChoices):
 class Deadline(models.Model):
     """A date by which someone must act on a case, with the steps that computed it."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
+    # Foreign keys without their own index where another index or nothing reads them:
+    # the nightly UPDATE rewrites every index of each row it marks (see the indexes below).
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="deadlines", db_index=False
+    )
     # Denormalised from the case so that the nightly monitor needs no join to filter.
-    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="+")
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="+", db_index=False)
     rule = models.ForeignKey(
         DeadlineRule,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="deadlines",
@@ -601,7 +606,12 @@ class Deadline(models.Model):
     )
     name = models.CharField(max_length=200)
     trigger_entry = models.ForeignKey(
-        "cases.DocketEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "cases.DocketEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     trigger_on = models.DateField(null=True, blank=True)
     due_on = models.DateField(help_text="Court-local date the act is due (end of that day).")
@@ -623,11 +633,21 @@ class Deadline(models.Model):
     )
     status_date = models.DateField(null=True, blank=True)
     met_by = models.ForeignKey(
-        "cases.DocketEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "cases.DocketEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     status_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -651,6 +671,12 @@ class Deadline(models.Model):
                 fields=["due_on"], condition=Q(status="open"), name="docket_deadline_open_due"
             ),
             models.Index(fields=["case", "due_on"], name="docket_deadline_case"),
+            # The digests read the night's missed deadlines.
+            models.Index(
+                fields=["status_date"],
+                condition=Q(status="missed"),
+                name="docket_deadline_missed_on",
+            ),
             models.Index(
                 fields=["owner", "due_on"], condition=Q(status="open"), name="docket_deadline_owner"
             ),
@@ -783,6 +809,14 @@ class DeadlineDigest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "digest_date"], name="docket_digest_once_per_day"
+            )
+        ]
+        indexes = [
+            # Every hourly tick re-queues the night's digests still pending.
+            models.Index(
+                fields=["digest_date"],
+                condition=Q(status="pending"),
+                name="docket_digest_pending",
             )
         ]
 
