@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
 import time
 from dataclasses import dataclass, field
 
@@ -27,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
+from casemgmt.core.mail import smtp_error_is_transient
 from casemgmt.core.models import User
 from casemgmt.core.roles import Role
 from cases.models import Appearance, Case
@@ -41,18 +41,6 @@ logger = logging.getLogger(__name__)
 
 class DigestTransientError(Exception):
     """The mail server may accept the digest later: the task retries."""
-
-
-# SMTP reply codes 4xx are transient (RFC 5321 4.2.1); so is connection trouble.
-def is_transient(exc: Exception) -> bool:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in exc.recipients.values()]
-        return bool(codes) and all(400 <= code < 500 for code in codes)
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return True
-    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
 # --- what a digest lists --------------------------------------------------------------------
@@ -460,7 +448,7 @@ def digest_send(*, digest_id: int) -> DeadlineDigest | None:
         try:
             message.send(fail_silently=False)
         except Exception as exc:
-            if is_transient(exc):
+            if smtp_error_is_transient(exc):
                 transient = exc
             else:
                 digest.status = DigestStatus.FAILED

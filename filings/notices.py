@@ -30,7 +30,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import logging
-import smtplib
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -51,6 +50,7 @@ from django.utils.safestring import mark_safe
 
 from casemgmt.core.audit import audit_record
 from casemgmt.core.errors import DomainError
+from casemgmt.core.mail import smtp_error_is_transient
 from casemgmt.core.models import Court, User
 from cases.models import (
     PROSECUTION_CATEGORIES,
@@ -784,19 +784,6 @@ class TransientDeliveryError(Exception):
     """The mail server may accept the message later: the task retries."""
 
 
-# SMTP reply codes 4xx are transient (RFC 5321 4.2.1); connection trouble too.
-def _is_transient(exc: Exception) -> bool:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in exc.recipients.values()]
-        return bool(codes) and all(400 <= code < 500 for code in codes)
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return True
-    # Refused connections, timeouts, unreachable hosts (OSError), but not other SMTP errors.
-    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
-
-
 def notice_email_build(recipient: NoticeRecipient, pdf: bytes) -> EmailMessage:
     """The e-mail of one copy: subject and text in the recipient's language, their PDF."""
     notice = recipient.notice
@@ -865,7 +852,7 @@ def notice_recipient_deliver(*, recipient_id: int) -> NoticeRecipient:
         try:
             message.send(fail_silently=False)
         except Exception as exc:
-            if not _is_transient(exc):
+            if not smtp_error_is_transient(exc):
                 recipient.delivery_status = DeliveryStatus.FAILED
             else:
                 transient = exc
