@@ -44,7 +44,7 @@ from cases.models import Case, CaseStatus, EventCode, court_local_date
 from cases.policies import can_keep_record
 from cases.querysets import user_court_ids
 from cases.services import docket_entry_record
-from filings.models.notices import NoticeKind
+from filings.models.notices import Notice, NoticeKind
 from filings.notices import notice_issue
 
 from .models import (
@@ -86,9 +86,6 @@ CHANGE_EVENT_CODES = {
     HearingChangeKind.CANCELLED: "HRGV",
     HearingChangeKind.HELD: "HRGH",
 }
-# The notice a vacated or cancelled hearing sends, once filings has that kind of notice
-# (context: hearing_type, hearing_date, hearing_time, courtroom, reason).
-HEARING_CANCELLED_NOTICE = "hearing_cancelled"
 
 MAX_HEARING_DURATION = dt.timedelta(days=31)
 REASON_MAX_LENGTH = 2000
@@ -694,14 +691,12 @@ def _notice_setting(hearing: Hearing, *, by: User) -> None:
     )
 
 
-def _notice_cancellation(hearing: Hearing, *, reason: str, by: User) -> bool:
-    """Tell the parties the hearing is off, if the court's notices have that kind yet."""
-    if HEARING_CANCELLED_NOTICE not in NoticeKind.values:
-        return False
+def _notice_cancellation(hearing: Hearing, *, reason: str, by: User) -> Notice:
+    """Tell the parties the hearing is off (notice of cancelled hearing)."""
     local = timezone.localtime(hearing.starts_at, hearing.court.tzinfo)
-    notice_issue(
+    return notice_issue(
         case=hearing.case,
-        kind=HEARING_CANCELLED_NOTICE,
+        kind=NoticeKind.HEARING_CANCELLED,
         context={
             "hearing_type": hearing.get_hearing_type_display(),
             "hearing_date": local.date(),
@@ -711,7 +706,6 @@ def _notice_cancellation(hearing: Hearing, *, reason: str, by: User) -> bool:
         },
         issued_by=by,
     )
-    return True
 
 
 def _change(
@@ -1158,13 +1152,13 @@ def _take_off_calendar(
         recorded_by=by,
         obj=hearing,
     )
-    noticed = _notice_cancellation(hearing, reason=reason, by=by)
+    notice = _notice_cancellation(hearing, reason=reason, by=by)
     audit_record(
         action=f"hearing.{'vacate' if kind == HearingChangeKind.VACATED else 'cancel'}",
         actor=by,
         obj=hearing,
         case=hearing.case,
-        details={**_facts(hearing), "reason": reason, "noticed": noticed},
+        details={**_facts(hearing), "reason": reason, "notice": notice.pk},
     )
     return hearing
 
@@ -1173,8 +1167,8 @@ def _take_off_calendar(
 def hearing_vacate(*, hearing: Hearing, reason: str, by: User) -> Hearing:
     """Take a scheduled hearing off the calendar by order of the court (status vacated).
 
-    The feed event is cancelled (SEQUENCE + 1). The parties are noticed once filings
-    has a notice of cancelled hearing (HEARING_CANCELLED_NOTICE).
+    The feed event is cancelled (SEQUENCE + 1) and the parties get a notice of cancelled
+    hearing.
 
     Raises:
         Http404; DomainError: NOT_A_RECORD_KEEPER (403), HEARING_NOT_SCHEDULED (409),

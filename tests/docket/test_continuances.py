@@ -318,13 +318,11 @@ def test_vacating_needs_a_reason_and_cancels_the_feed_event(trial, clerk):
     assert entry.event_code == "HRGV"
     assert entry.text.endswith("vacated: Defendant entered a plea.")
     event = AuditEvent.objects.get(action="hearing.vacate")
-    assert (event.details["reason"], event.details["noticed"]) == (
-        "Defendant entered a plea.",
-        True,
-    )
-    # the parties are told the hearing is off
+    assert event.details["reason"] == "Defendant entered a plea."
+    # the parties are told the hearing is off, and the audit names the notice
     notice = Notice.objects.get(case=trial.case, kind="hearing_cancelled")
     assert notice.context["reason"] == "Defendant entered a plea."
+    assert event.details["notice"] == notice.pk
     # ...and it cannot be vacated twice
     assert refused(lambda: hearing_vacate(hearing=trial, reason="Again", by=clerk)).status == 409
 
