@@ -691,6 +691,41 @@ def _notice_setting(hearing: Hearing, *, by: User) -> None:
     )
 
 
+def _place_again(
+    hearing: Hearing,
+    *,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None,
+    minutes: int | None,
+    courtroom: Courtroom | None,
+    judge: User | None,
+    session: Session | None,
+    by: User,
+    override_reason: str,
+) -> tuple[dt.datetime, dt.datetime, Courtroom, _Placement, str]:
+    """Apply the setting rules to `hearing` moved (rescheduled or continued) to a new time:
+    its length and courtroom unless given, itself not counted as a clash. Returns the
+    new times, the courtroom, the placement and the override reason the clashes need."""
+    if ends_at is None and minutes is None:
+        minutes = int((hearing.ends_at - hearing.starts_at).total_seconds() // 60)
+    starts_at, ends_at = _times(starts_at, ends_at, minutes)
+    courtroom = courtroom or hearing.courtroom
+    placement = _place(
+        case=hearing.case,
+        hearing_type=hearing.hearing_type,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        courtroom=courtroom,
+        judge=judge,
+        session=session,
+        user=by,
+        exclude_ids=(hearing.pk,),
+        lock=True,
+    )
+    override = _refuse_clashes(placement.clashes, override_reason)
+    return starts_at, ends_at, courtroom, placement, override
+
+
 def _notice_cancellation(hearing: Hearing, *, reason: str, by: User) -> Notice:
     """Tell the parties the hearing is off (notice of cancelled hearing)."""
     local = timezone.localtime(hearing.starts_at, hearing.court.tzinfo)
@@ -933,23 +968,17 @@ def hearing_reschedule(
     hearing = _lock_hearing(hearing, by)
     _require_scheduled(hearing, "moved")
     _require_case_open(hearing.case)
-    if ends_at is None and minutes is None:
-        minutes = int((hearing.ends_at - hearing.starts_at).total_seconds() // 60)
-    starts_at, ends_at = _times(starts_at, ends_at, minutes)
-    courtroom = courtroom or hearing.courtroom
-    placement = _place(
-        case=hearing.case,
-        hearing_type=hearing.hearing_type,
+    starts_at, ends_at, courtroom, placement, override = _place_again(
+        hearing,
         starts_at=starts_at,
         ends_at=ends_at,
+        minutes=minutes,
         courtroom=courtroom,
         judge=judge,
         session=session,
-        user=by,
-        exclude_ids=(hearing.pk,),
-        lock=True,
+        by=by,
+        override_reason=override_reason,
     )
-    override = _refuse_clashes(placement.clashes, override_reason)
     before = _facts(hearing)
     old_date = hearing.date
     old_words = (
@@ -1050,23 +1079,17 @@ def hearing_continue(
         raise DomainError(
             "REASON_TOO_LONG", f"Keep it under {REASON_MAX_LENGTH} characters.", field="note"
         )
-    if ends_at is None and minutes is None:
-        minutes = int((old.ends_at - old.starts_at).total_seconds() // 60)
-    starts_at, ends_at = _times(starts_at, ends_at, minutes)
-    courtroom = courtroom or old.courtroom
-    placement = _place(
-        case=old.case,
-        hearing_type=old.hearing_type,
+    starts_at, ends_at, courtroom, placement, override = _place_again(
+        old,
         starts_at=starts_at,
         ends_at=ends_at,
+        minutes=minutes,
         courtroom=courtroom,
         judge=judge,
         session=session,
-        user=by,
-        exclude_ids=(old.pk,),
-        lock=True,
+        by=by,
+        override_reason=override_reason,
     )
-    override = _refuse_clashes(placement.clashes, override_reason)
     now = timezone.now()
     # The old setting stops occupying its time and stops being the feed's live event
     # before the new one takes both.
