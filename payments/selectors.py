@@ -66,37 +66,33 @@ class ComponentBalance:
         return self.owed - self.paid
 
 
+class _Summed:
+    """Totals of the parts (components of an obligation, obligations of a case)."""
+
+    def _parts(self) -> list:
+        raise NotImplementedError
+
+    def _total(self, attr: str) -> Decimal:
+        return sum((getattr(part, attr) for part in self._parts()), ZERO)
+
+    assessed = property(lambda self: self._total("assessed"))
+    waived = property(lambda self: self._total("waived"))
+    owed = property(lambda self: self._total("owed"))
+    paid = property(lambda self: self._total("paid"))
+    balance = property(lambda self: self._total("balance"))
+
+
 @dataclass
-class ObligationBalance:
+class ObligationBalance(_Summed):
     obligation: Obligation
     components: list[ComponentBalance]
 
-    def _total(self, attr: str) -> Decimal:
-        return sum((getattr(c, attr) for c in self.components), ZERO)
-
-    @property
-    def assessed(self) -> Decimal:
-        return self._total("assessed")
-
-    @property
-    def waived(self) -> Decimal:
-        return self._total("waived")
-
-    @property
-    def owed(self) -> Decimal:
-        return self._total("owed")
-
-    @property
-    def paid(self) -> Decimal:
-        return self._total("paid")
-
-    @property
-    def balance(self) -> Decimal:
-        return self._total("balance")
+    def _parts(self) -> list[ComponentBalance]:
+        return self.components
 
 
 @dataclass
-class CaseBalance:
+class CaseBalance(_Summed):
     """What a case owes: owed (assessed less waived), paid, balance (= owed - paid, the
     receivable), and credit (overpayment held for the case, never absorbed)."""
 
@@ -104,28 +100,8 @@ class CaseBalance:
     obligations: list[ObligationBalance]
     credit: Decimal
 
-    def _total(self, attr: str) -> Decimal:
-        return sum((getattr(o, attr) for o in self.obligations), ZERO)
-
-    @property
-    def assessed(self) -> Decimal:
-        return self._total("assessed")
-
-    @property
-    def waived(self) -> Decimal:
-        return self._total("waived")
-
-    @property
-    def owed(self) -> Decimal:
-        return self._total("owed")
-
-    @property
-    def paid(self) -> Decimal:
-        return self._total("paid")
-
-    @property
-    def balance(self) -> Decimal:
-        return self._total("balance")
+    def _parts(self) -> list[ObligationBalance]:
+        return self.obligations
 
 
 def _component_rows(entries: QuerySet[LedgerEntry]) -> dict[int, list[ComponentBalance]]:
