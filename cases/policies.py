@@ -76,6 +76,28 @@ def can_keep_record(user, case: Case | None = None, court=None) -> bool:
     return user.role in RECORD_KEEPERS and court_id in user_court_ids(user)
 
 
+def require_record_keeper(user, case: Case, *, what: str) -> None:
+    """Refuse a write on `case` by anyone but its court's record keepers: a case `user`
+    may not see is 404 (like a missing one), one they may see but not keep is 403.
+
+    Args:
+        what: the act, completing "Only the clerk's office of the court ...".
+
+    Raises:
+        Http404; DomainError NOT_A_RECORD_KEEPER (403).
+    """
+    from django.http import Http404
+
+    from casemgmt.core.errors import DomainError
+
+    if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
+        raise Http404("No such case.")
+    if not can_keep_record(user, case):
+        raise DomainError(
+            "NOT_A_RECORD_KEEPER", f"Only the clerk's office of the court {what}.", status=403
+        )
+
+
 def can_seal(user, case: Case) -> bool:
     if user.is_superuser:
         return True

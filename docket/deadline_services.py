@@ -41,14 +41,13 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
 from casemgmt.core.errors import DomainError
 from casemgmt.core.models import Court, User
 from cases.models import Appearance, Case, DocketEntry, PartyRole
-from cases.policies import can_keep_record
+from cases.policies import require_record_keeper
 
 from .models import (
     Deadline,
@@ -587,14 +586,7 @@ class HandDeadline:
 
 
 def _require_keeper(user: User, case: Case) -> None:
-    if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
-        raise Http404("No such case.")
-    if not can_keep_record(user, case):
-        raise DomainError(
-            "NOT_A_RECORD_KEEPER",
-            "Only the clerk's office of the court keeps the case's deadlines.",
-            status=403,
-        )
+    require_record_keeper(user, case, what="keeps the case's deadlines")
 
 
 def _lock_case(case_id: int) -> None:

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
@@ -41,7 +40,7 @@ from casemgmt.core.models import Court, User
 from casemgmt.core.roles import Role
 from casemgmt.core.selectors import court_days_off
 from cases.models import Case, CaseStatus, EventCode, court_local_date
-from cases.policies import can_keep_record
+from cases.policies import can_keep_record, require_record_keeper
 from cases.querysets import user_court_ids
 from cases.services import docket_entry_record
 from filings.models.notices import Notice, NoticeKind
@@ -297,14 +296,7 @@ def _constraint_name(exc: IntegrityError) -> str:
 
 
 def _require_record_keeper(user: User, case: Case) -> None:
-    if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
-        raise Http404("No such case.")
-    if not can_keep_record(user, case):
-        raise DomainError(
-            "NOT_A_RECORD_KEEPER",
-            "Only the clerk's office of the court sets and changes hearings.",
-            status=403,
-        )
+    require_record_keeper(user, case, what="sets and changes hearings")
 
 
 def _clean_reason(text: str, *, field: str, code: str, what: str) -> str:

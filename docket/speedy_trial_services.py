@@ -20,14 +20,13 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
 from casemgmt.core.errors import DomainError
 from casemgmt.core.models import User
 from cases.models import Case, DocketEntry, court_local_date
-from cases.policies import can_keep_record
+from cases.policies import require_record_keeper
 
 from .models import ExcludableKind, ExcludablePeriod, SpeedyTrialClock
 from .speedy_trial_selectors import (  # noqa: F401  (the monitor imports them from here)
@@ -64,14 +63,7 @@ UNSET: Any = _Unset()
 
 
 def _require_keeper(user: User, case: Case) -> None:
-    if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
-        raise Http404("No such case.")
-    if not can_keep_record(user, case):
-        raise DomainError(
-            "NOT_A_RECORD_KEEPER",
-            "Only the clerk's office of the court records the speedy-trial clock.",
-            status=403,
-        )
+    require_record_keeper(user, case, what="records the speedy-trial clock")
 
 
 def _require_criminal(case: Case) -> None:
