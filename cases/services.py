@@ -811,6 +811,17 @@ def case_party_add(*, case: Case, party: PartyInput, actor: User) -> CaseParty:
     return case_party
 
 
+def case_row_lock(*, case_id: int) -> None:
+    """Lock the case row FOR UPDATE, first, before the rows of the case an act changes.
+
+    The register takes this lock for every docket entry (docket_entry_record); an act
+    that will record one takes it before its own rows, so that two acts on one case
+    wait for each other instead of deadlocking on their foreign-key share locks. Call
+    inside the act's transaction.
+    """
+    Case.objects.select_for_update(of=("self",)).filter(pk=case_id).only("id").first()
+
+
 @transaction.atomic
 def appearance_enter(
     *,

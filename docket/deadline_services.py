@@ -48,6 +48,7 @@ from casemgmt.core.errors import DomainError
 from casemgmt.core.models import Court, User
 from cases.models import Appearance, Case, DocketEntry, PartyRole
 from cases.policies import require_record_keeper
+from cases.services import case_row_lock
 
 from .models import (
     Deadline,
@@ -591,7 +592,7 @@ def _require_keeper(user: User, case: Case) -> None:
 
 def _lock_case(case_id: int) -> None:
     # One lock order, as the register and the hearing services: the case, then its rows.
-    Case.objects.select_for_update(of=("self",)).filter(pk=case_id).only("id").first()
+    case_row_lock(case_id=case_id)
 
 
 def _clean_reason(reason: str, *, field: str = "reason", what: str) -> str:

@@ -42,7 +42,7 @@ from casemgmt.core.selectors import court_days_off
 from cases.models import Case, CaseStatus, EventCode, court_local_date
 from cases.policies import can_keep_record, require_record_keeper
 from cases.querysets import user_court_ids
-from cases.services import docket_entry_record
+from cases.services import case_row_lock, docket_entry_record
 from filings.models.notices import Notice, NoticeKind
 from filings.notices import notice_issue
 
@@ -782,9 +782,7 @@ def _record_override(hearing: Hearing, *, clashes: list[Clash], reason: str, by:
 
 def _lock_case(case_id: int) -> None:
     # Locks in one order everywhere: the case, the hearing, the courtroom, the session.
-    # The register takes the case row FOR UPDATE (docket_entry_record); taking it first
-    # keeps two settings on one case from deadlocking on their foreign-key share locks.
-    Case.objects.select_for_update(of=("self",)).filter(pk=case_id).only("id").first()
+    case_row_lock(case_id=case_id)
 
 
 def _lock_hearing(hearing: Hearing, by: User) -> Hearing:

@@ -27,6 +27,7 @@ from casemgmt.core.errors import DomainError
 from casemgmt.core.models import User
 from cases.models import Case, DocketEntry, court_local_date
 from cases.policies import require_record_keeper
+from cases.services import case_row_lock
 
 from .models import ExcludableKind, ExcludablePeriod, SpeedyTrialClock
 from .speedy_trial_selectors import (  # noqa: F401  (the monitor imports them from here)
@@ -76,7 +77,7 @@ def _require_criminal(case: Case) -> None:
 
 def _lock_case(case: Case) -> None:
     # The lock order of docket.services: the case first, then its rows.
-    Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).only("id").first()
+    case_row_lock(case_id=case.pk)
 
 
 def _iso(value):
