@@ -252,3 +252,18 @@ def axe_check():
         return results
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def celery_tasks_run_here(request):
+    """Tasks enqueued by a test (e.g. on commit) run in-process, never on the shared broker
+    where the session's real worker (started by the worker tests) would run them against
+    the test database while it is flushed; except in the tests of that worker and those
+    marked `broker` (they look at what was enqueued)."""
+    if "celery_worker_process" in request.fixturenames or request.node.get_closest_marker("broker"):
+        yield
+        return
+    from tests.filings.test_notices_support import celery_eager
+
+    with celery_eager():
+        yield

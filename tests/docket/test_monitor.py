@@ -450,6 +450,7 @@ def test_a_digest_left_pending_by_a_killed_worker_is_sent_once_by_the_next_tick(
     assert set(DeadlineDigest.objects.values_list("status", flat=True)) == {"sent"}
 
 
+@pytest.mark.broker  # the digest must wait for the test's lock, not be sent at commit
 @pytest.mark.django_db(transaction=True)
 def test_a_send_task_finding_the_digest_locked_leaves_it_to_the_holder(case, lawyer, mailoutbox):
     """Two workers on one digest: the second skips it while the first holds the lock."""

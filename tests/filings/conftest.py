@@ -129,16 +129,3 @@ def a_pdf():
         return upload(pdf_bytes(**kwargs), name=name)
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def celery_tasks_run_here(request):
-    """Tasks enqueued here (e.g. on commit) run in-process, not on the shared broker;
-    except in the tests of the real worker process."""
-    if "celery_worker_process" in request.fixturenames:
-        yield
-        return
-    from tests.filings.test_notices_support import celery_eager
-
-    with celery_eager():
-        yield
