@@ -31,8 +31,12 @@ and speedy-trial clocks at risk.
 Exactly once: the run row makes a second run of the night a no-op for marking and for
 digest creation; digests are keyed (recipient, digest_date) and inserted with ON
 CONFLICT DO NOTHING; every run (and every hourly tick after it) queues again the
-digests of the night still pending, so one whose worker died is sent by the next tick,
-and the send task locks the digest and returns when it is no longer pending.
+digests of the night still pending, so one whose worker died is sent by the next tick.
+They are queued in batches (DOCKET_DIGEST_BATCH_SIZE digests per send task, published
+over one broker connection); the task sends each digest of its batch through
+`docket.digests.digest_send`, which locks the digest in its own transaction and returns
+when it is no longer pending, so a batch run twice, or two batches sharing a digest,
+still send it once.
 """
 
 from __future__ import annotations
@@ -62,6 +66,8 @@ DEFAULT_MONITOR_HOUR = 1
 # Pending digests of this many nights before the run's are queued again too (a worker
 # killed just before the next night's run); older ones are left to the failed list.
 REQUEUE_NIGHTS = 1
+# Digests per send task: a night's ~2,000 digests go out as ~8 tasks, not ~2,000.
+DEFAULT_DIGEST_BATCH_SIZE = 250
 MISSED_REASON = "Not met by the due date (nightly deadline monitor)."
 
 
@@ -118,6 +124,7 @@ class MonitorResult:
     speedy_trial_seconds: float = 0.0  # the clocks at risk (docket.speedy_trial_selectors)
     sql_seconds: float = 0.0  # the set-wise statement (mark, find, create digests)
     enqueue_seconds: float = 0.0  # publishing the send tasks, after the commit
+    tasks: int = 0  # send tasks published (one per batch of digests)
 
 
 # One statement: mark missed, find the due-soon deadlines and the speedy-trial clocks at
@@ -339,25 +346,45 @@ def pending_digest_ids(*, run_date: dt.date) -> list[int]:
     )
 
 
+def digest_batch_size() -> int:
+    """Digests per send task (DOCKET_DIGEST_BATCH_SIZE, at least 1)."""
+    return max(1, int(getattr(settings, "DOCKET_DIGEST_BATCH_SIZE", DEFAULT_DIGEST_BATCH_SIZE)))
+
+
+def digest_batches(digest_ids: Sequence[int], size: int | None = None) -> list[list[int]]:
+    """The digest ids cut into batches of `size` (default: digest_batch_size()), in order."""
+    size = size or digest_batch_size()
+    return [list(digest_ids[i : i + size]) for i in range(0, len(digest_ids), size)]
+
+
 def _enqueue(digest_ids: Sequence[int], result: MonitorResult | None = None) -> None:
-    """One send task per digest, published over one broker connection."""
+    """One send task per batch of digests, published over one broker connection."""
     from . import tasks
 
     started = time.perf_counter()
-    task = tasks.deadline_digest_send
+    task = tasks.deadline_digests_send
+    batches = digest_batches(digest_ids)
     with task.app.producer_or_acquire() as producer:
-        for digest_id in digest_ids:
-            task.apply_async((digest_id,), producer=producer)
+        for batch in batches:
+            task.apply_async((batch,), producer=producer)
     elapsed = time.perf_counter() - started
     if result is not None:
         result.enqueue_seconds = elapsed
-    logger.info("deadline monitor: %s digests queued in %.2f s", len(digest_ids), elapsed)
+        result.tasks = len(batches)
+    logger.info(
+        "deadline monitor: %s digests queued in %s tasks in %.3f s",
+        len(digest_ids),
+        len(batches),
+        elapsed,
+    )
 
 
 __all__ = [
     "MonitorResult",
     "alert_horizons",
     "deadline_monitor_run",
+    "digest_batch_size",
+    "digest_batches",
     "monitor_hour",
     "monitor_night",
     "pending_digest_ids",

@@ -95,10 +95,63 @@ def deadline_monitor(run_date: str | None = None) -> dict[str, object] | None:
     }
 
 
+@shared_task(acks_late=True)
+def deadline_digests_send(digest_ids: list[int]) -> dict[str, int]:
+    """E-mail a batch of deadline digests (the monitor queues one task per
+    DOCKET_DIGEST_BATCH_SIZE digests), one after another.
+
+    Each digest goes through `digests.digest_send` in its own transaction: the row is
+    locked and the e-mail sent only while it is pending, so a batch run twice (a
+    duplicated task, a redelivery after a killed worker, the hourly re-queue) sends
+    each digest once. A digest the mail server refuses for now, or hit by a database
+    hiccup, is handed to `deadline_digest_send`, which retries it alone with backoff
+    (this attempt counted as its first), so the rest of the batch goes on; one that
+    fails otherwise stays pending for the next hourly tick, and the batch goes on.
+
+    Returns:
+        How many digests of the batch are in each state after it: sent, failed (the
+        digest's status, whether this run or an earlier one ended it), locked (another
+        worker holds it), gone, retrying, error.
+    """
+    from django.db import connection
+
+    from filings.tasks import delivery_backoff
+
+    from . import digests
+    from .models import DeadlineDigest
+
+    counts: dict[str, int] = {}
+    errors: list[int] = []
+    for digest_id in digest_ids:
+        try:
+            digest = digests.digest_send(digest_id=digest_id)
+        except DeadlineDigest.DoesNotExist:
+            logger.warning("deadline digest %s does not exist; nothing to send", digest_id)
+            outcome = "gone"
+        except (digests.DigestTransientError, *TRANSIENT_DB_ERRORS) as exc:
+            logger.info("deadline digest %s: %s; retried alone", digest_id, exc)
+            if isinstance(exc, TRANSIENT_DB_ERRORS) and not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()  # the next digest reconnects
+            deadline_digest_send.apply_async((digest_id,), countdown=delivery_backoff(0), retries=1)
+            outcome = "retrying"
+        except Exception:
+            # Left pending (its transaction rolled back): the next hourly tick queues it.
+            logger.exception("deadline digest %s not sent; left pending", digest_id)
+            errors.append(digest_id)
+            outcome = "error"
+        else:
+            outcome = "locked" if digest is None else str(digest.status)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    if errors:
+        logger.error("deadline digests left pending after errors: %s", errors)
+    return counts
+
+
 @shared_task(bind=True, acks_late=True, max_retries=6)
 def deadline_digest_send(self, digest_id: int) -> None:
     """E-mail one deadline digest. Retries transient SMTP (and database) errors with
-    backoff (1, 2, 4 ... 32 minutes), then marks it failed.
+    backoff (1, 2, 4 ... 32 minutes), then marks it failed. The monitor queues digests in
+    batches (`deadline_digests_send`); a batch hands this task the digests to retry.
 
     Safe to run twice: the service locks the digest and returns unless it is pending.
     """

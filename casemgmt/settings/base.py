@@ -262,6 +262,8 @@ DOCKET_DEADLINE_ALERT_HORIZONS = tuple(
 )
 # Court-local hour after which the deadline monitor processes the night (01:00).
 DOCKET_DEADLINE_MONITOR_HOUR = env.int("DOCKET_DEADLINE_MONITOR_HOUR", default=1)
+# Deadline digests per send task the monitor queues (each digest still sent once, alone).
+DOCKET_DIGEST_BATCH_SIZE = env.int("DOCKET_DIGEST_BATCH_SIZE", default=250)
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # the public is Django's AnonymousUser, not a database row

@@ -125,3 +125,27 @@ def test_the_task_gives_up_after_its_last_retry(one_digest, smtp_server):
     one_digest.refresh_from_db()
     assert one_digest.status == DigestStatus.FAILED
     assert one_digest.error.startswith("gave up after 1 attempts")
+
+
+def test_a_batch_hands_a_digest_refused_for_now_to_its_own_retrying_task(
+    db, settings, smtp_server, make_user, court_a, make_case
+):
+    # Given a batch of two digests, and a server that refuses the first message for now
+    smtp_settings(settings, smtp_server)
+    first, second = (
+        make_user(Role.ATTORNEY, [court_a], username=unique(name)) for name in ("first", "second")
+    )
+    for lawyer in (first, second):
+        deadline(make_case("Doe", attorneys=[lawyer]), due_on=NIGHT + dt.timedelta(days=1))
+    deadline_monitor_run(run_date=NIGHT, now=MORNING)
+    ids = [DeadlineDigest.objects.get(recipient=u).pk for u in (first, second)]
+    smtp_server.refuse.append("451 4.3.0 Try again later")
+
+    # When the batch runs (the retry task runs at once here, with retries=1)
+    counts = tasks.deadline_digests_send(ids)
+
+    # Then the second went out with the batch, the first on its retry: each once
+    assert counts == {"retrying": 1, "sent": 1}
+    assert len(smtp_server.to(first.email)) == 1 and len(smtp_server.to(second.email)) == 1
+    refused = DeadlineDigest.objects.get(pk=ids[0])
+    assert (refused.status, refused.attempts) == (DigestStatus.SENT, 2)
