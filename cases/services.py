@@ -76,6 +76,11 @@ DEFAULT_EVENT_CODES = {
     "CONF": "Confidentiality changed",
     "JASN": "Judge assigned",
     "CORR": "Correction of entry",
+    "DVRF": "Referred to a diversion program",
+    "DVEN": "Enrolled in a diversion program",
+    "DVPH": "Diversion phase changed",
+    "DVCP": "Diversion program completed",
+    "DVTM": "Diversion program terminated",
 }
 
 
