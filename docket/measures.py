@@ -1,0 +1,91 @@
+"""Calendar measures: CourTools measure 5 (trial date certainty) and hearings continued
+again and again, for the supervisor's dashboard.
+
+CourTools measure 5: "the number of times cases disposed by trial are scheduled for trial".
+A trial held in the period was set `setting_number` times (every continuance or move to
+another date is another setting, docket.services); certainty is the share held on the first
+date set, and the average number of settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from cases.measures import MeasureScope, percent
+
+from .models import Hearing, HearingStatus, HearingType
+
+SETTING_BANDS = (1, 2, 3)  # then "4 or more"
+
+
+def _in_scope(scope: MeasureScope) -> QuerySet[Hearing]:
+    hearings = Hearing.objects.filter(court_id__in=scope.court_ids)
+    if scope.case_type_ids:
+        hearings = hearings.filter(case__case_type_id__in=scope.case_type_ids)
+    return hearings
+
+
+def trials_held(scope: MeasureScope) -> QuerySet[Hearing]:
+    """Trials held in the period (the drill-down of measure 5), oldest first."""
+    return (
+        _in_scope(scope)
+        .filter(
+            hearing_type=HearingType.TRIAL,
+            status=HearingStatus.HELD,
+            date__range=(scope.start, scope.end),
+        )
+        .select_related("case")
+        .order_by("date", "starts_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class TrialCertainty:
+    held: int
+    # settings -> trials: {1: n, 2: n, 3: n, 4: n} where 4 means "4 or more".
+    by_settings: dict[int, int]
+    total_settings: int
+
+    @property
+    def average_settings(self) -> Decimal | None:
+        if not self.held:
+            return None
+        return (Decimal(self.total_settings) / self.held).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    @property
+    def percent_first_setting(self) -> Decimal | None:
+        return percent(self.by_settings[1], self.held)
+
+
+def trial_date_certainty(scope: MeasureScope) -> TrialCertainty:
+    """CourTools measure 5 for the trials held in `scope` (one query)."""
+    last = SETTING_BANDS[-1] + 1
+    counts = trials_held(scope).aggregate(
+        held=Count("pk"),
+        **{f"s{n}": Count("pk", filter=Q(setting_number=n)) for n in SETTING_BANDS},
+        more=Count("pk", filter=Q(setting_number__gte=last)),
+        total=Sum("setting_number"),
+    )
+    by_settings = {n: counts[f"s{n}"] for n in SETTING_BANDS}
+    by_settings[last] = counts["more"]
+    return TrialCertainty(
+        held=counts["held"], by_settings=by_settings, total_settings=counts["total"] or 0
+    )
+
+
+def hearings_continued_often(scope: MeasureScope, *, more_than: int = 2) -> QuerySet[Hearing]:
+    """Hearings still scheduled in or after the period that have been set more than
+    `more_than` times (a case that keeps being continued), oldest setting first."""
+    return (
+        _in_scope(scope)
+        .filter(
+            status=HearingStatus.SCHEDULED,
+            setting_number__gt=more_than,
+            date__gte=scope.start,
+        )
+        .select_related("case")
+        .order_by("-setting_number", "date", "id")
+    )
