@@ -46,9 +46,14 @@ class MeasureScope:
 
 def percent(part: int, whole: int) -> Decimal | None:
     """part / whole as a percentage with one decimal (None when whole is 0)."""
+    return percent_of(Decimal(part), Decimal(whole))
+
+
+def percent_of(part: Decimal, whole: Decimal) -> Decimal | None:
+    """part / whole as a percentage with one decimal, rounded half up (None when whole is 0)."""
     if not whole:
         return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return (part * 100 / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 # --- measure 2 ------------------------------------------------------------------------------
