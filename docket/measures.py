@@ -9,6 +9,7 @@ date set, and the average number of settings.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,7 +17,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from cases.measures import MeasureScope, percent
 
-from .models import Hearing, HearingStatus, HearingType
+from .models import Deadline, DeadlineStatus, Hearing, HearingStatus, HearingType
 
 SETTING_BANDS = (1, 2, 3)  # then "4 or more"
 
@@ -89,3 +90,78 @@ def hearings_continued_often(scope: MeasureScope, *, more_than: int = 2) -> Quer
         .select_related("case")
         .order_by("-setting_number", "date", "id")
     )
+
+
+# --- deadline compliance --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnerDeadlines:
+    """Missed and at-risk deadlines of one owner (None: nobody is named)."""
+
+    owner_id: int | None
+    owner_name: str
+    missed: int
+    at_risk: int
+
+
+def _deadlines(scope: MeasureScope) -> QuerySet[Deadline]:
+    deadlines = Deadline.objects.filter(court_id__in=scope.court_ids)
+    if scope.case_type_ids:
+        deadlines = deadlines.filter(case__case_type_id__in=scope.case_type_ids)
+    return deadlines
+
+
+def deadlines_missed(scope: MeasureScope) -> QuerySet[Deadline]:
+    """Deadlines due in the period that were missed, oldest first."""
+    return (
+        _deadlines(scope)
+        .filter(status=DeadlineStatus.MISSED, due_on__range=(scope.start, scope.end))
+        .select_related("case", "owner")
+        .order_by("due_on", "id")
+    )
+
+
+def deadlines_at_risk(
+    scope: MeasureScope, *, as_of: dt.date, horizon_days: int = 7
+) -> QuerySet[Deadline]:
+    """Open deadlines due from `as_of` to `horizon_days` later, soonest first."""
+    return (
+        _deadlines(scope)
+        .filter(
+            status=DeadlineStatus.OPEN,
+            due_on__range=(as_of, as_of + dt.timedelta(days=horizon_days)),
+        )
+        .select_related("case", "owner")
+        .order_by("due_on", "id")
+    )
+
+
+def deadline_compliance(
+    scope: MeasureScope, *, as_of: dt.date, horizon_days: int = 7
+) -> list[OwnerDeadlines]:
+    """Missed (due in the period) and at-risk (open, due within the horizon from `as_of`)
+    deadlines per owner, most missed first (one query)."""
+    soon = (as_of, as_of + dt.timedelta(days=horizon_days))
+    missed = Q(status=DeadlineStatus.MISSED, due_on__range=(scope.start, scope.end))
+    at_risk = Q(status=DeadlineStatus.OPEN, due_on__range=soon)
+    rows = (
+        _deadlines(scope)
+        .filter(missed | at_risk)
+        .values("owner_id", "owner__first_name", "owner__last_name", "owner__username")
+        .annotate(missed=Count("pk", filter=missed), at_risk=Count("pk", filter=at_risk))
+        .order_by("-missed", "-at_risk", "owner__last_name", "owner_id")
+    )
+    return [
+        OwnerDeadlines(
+            owner_id=row["owner_id"],
+            owner_name=(
+                " ".join(p for p in (row["owner__first_name"], row["owner__last_name"]) if p)
+                or row["owner__username"]
+                or "Nobody named"
+            ),
+            missed=row["missed"],
+            at_risk=row["at_risk"],
+        )
+        for row in rows
+    ]

@@ -10,6 +10,7 @@ no longer collectable, so the rate is collected / (ordered - waived).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from django.db.models import QuerySet, Sum
 
 from cases.measures import MeasureScope, percent_of
 
-from .models import Account, LedgerEntry, Obligation, ObligationKind
+from .models import Account, CashDrawer, DrawerStatus, LedgerEntry, Obligation, ObligationKind
 from .selectors import _ASSESSED, _PAID, _WAIVED, _money
 
 
@@ -94,3 +95,15 @@ def collection_rate(scope: MeasureScope) -> Collections:
         for row in rows
     }
     return Collections(by_kind=[found[kind] for kind in ObligationKind.values if kind in found])
+
+
+def drawers_not_closed(court_ids, *, today: dt.date) -> QuerySet[CashDrawer]:
+    """Cash drawers of the courts still open from an earlier business day (each should have
+    been closed out the day it was opened), oldest first."""
+    return (
+        CashDrawer.objects.filter(
+            court_id__in=court_ids, status=DrawerStatus.OPEN, business_date__lt=today
+        )
+        .select_related("clerk", "court")
+        .order_by("business_date", "id")
+    )

@@ -56,3 +56,45 @@ def test_trial_date_certainty_counts_the_settings_of_trials_held(court_a, court_
     other = MeasureScope(court_ids=(court_b.pk,), start=D(2026, 1, 1), end=D(2026, 3, 31))
     assert trial_date_certainty(other).held == 0
     assert trial_date_certainty(other).average_settings is None
+
+
+def test_deadline_compliance_by_owner(court_a, clerk, make_user):
+    from docket.measures import deadline_compliance, deadlines_at_risk, deadlines_missed
+    from docket.models import Deadline
+
+    cr = CaseTypeFactory(court=court_a, code="CR")
+    case = open_case(case_type=cr, opened_by=clerk)
+    lawyer = make_user(
+        "attorney", [court_a], username="lawyer_m", first_name="Lee", last_name="Ames"
+    )
+
+    def deadline(due, status="open", owner=None):
+        return Deadline.objects.create(
+            case=case,
+            court=court_a,
+            name="Answer due",
+            due_on=due,
+            status=status,
+            status_date=due if status == "missed" else None,
+            owner=owner,
+            status_reason="Met by hand." if status == "met" else "",
+        )
+
+    deadline(D(2026, 2, 2), "missed", lawyer)
+    deadline(D(2026, 3, 2), "missed", lawyer)
+    deadline(D(2026, 3, 30), "open", lawyer)  # at risk: due within 7 days of 2026-03-27
+    deadline(D(2026, 3, 27), "open")  # at risk, nobody named
+    deadline(D(2026, 3, 15), "missed")
+    deadline(D(2026, 4, 10), "open", lawyer)  # beyond the horizon
+    deadline(D(2025, 12, 1), "missed", lawyer)  # before the period
+    deadline(D(2026, 3, 1), "met", lawyer)
+    scope = MeasureScope(court_ids=(court_a.pk,), start=D(2026, 1, 1), end=D(2026, 3, 31))
+
+    rows = deadline_compliance(scope, as_of=D(2026, 3, 27), horizon_days=7)
+
+    assert [(r.owner_name, r.missed, r.at_risk) for r in rows] == [
+        ("Lee Ames", 2, 1),
+        ("Nobody named", 1, 1),
+    ]
+    assert deadlines_missed(scope).count() == 3
+    assert deadlines_at_risk(scope, as_of=D(2026, 3, 27), horizon_days=7).count() == 2

@@ -60,3 +60,19 @@ def test_collection_rate_by_kind(court_a, court_b, make_case, clerk, supervisor)
     assert obligations_ordered(scope).count() == 3
     other = MeasureScope(court_ids=(court_b.pk,), start=Q1[0], end=Q1[1])
     assert collection_rate(other).by_kind == [] and collection_rate(other).total.rate is None
+
+
+def test_drawers_left_open_from_an_earlier_day(court_a, clerk, second_clerk):
+    from payments.measures import drawers_not_closed
+    from payments.models import CashDrawer
+
+    from .factories import open_drawer
+
+    yesterdays = open_drawer(clerk)
+    CashDrawer.objects.filter(pk=yesterdays.pk).update(
+        business_date=yesterdays.business_date - dt.timedelta(days=1)
+    )
+    open_drawer(second_clerk)  # today's: not late yet
+    today = court_a.local_today()
+
+    assert [d.pk for d in drawers_not_closed([court_a.pk], today=today)] == [yesterdays.pk]
