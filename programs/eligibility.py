@@ -201,13 +201,12 @@ def evaluate(criteria: Sequence[CriterionSpec], facts: Facts) -> EligibilityResu
 def _evaluate_one(spec: CriterionSpec, facts: Facts) -> CriterionResult:
     on_fail = OnFail.REVIEW.value if spec.on_fail == OnFail.REVIEW else OnFail.INELIGIBLE.value
     errors = criterion_params_errors(spec.kind, spec.params)
+    if spec.kind not in _CHECKS and not errors:
+        errors = ["The criterion has no kind."]
     if errors:
         # Saved around EligibilityCriterion.clean (or a kind this engine does not know):
         # never a silent pass, and never a guess at what the court meant.
-        outcome, text = (
-            NEEDS_REVIEW,
-            (f"the criterion's parameters are not valid ({' '.join(errors)})"),
-        )
+        outcome, text = NEEDS_REVIEW, f"the criterion is not valid ({' '.join(errors)})"
     else:
         outcome, text = _CHECKS[spec.kind](spec.params, facts)
     if outcome == MET:
@@ -544,8 +543,35 @@ _KEYS = {
 }
 
 
+# One valid example of the params of each kind (help text in admin and forms).
+PARAMS_EXAMPLES: dict[str, dict] = {
+    CriterionKind.CASE_TYPE: {"case_types": ["CR", "TR"]},
+    CriterionKind.CHARGE_CLASS: {
+        "allowed": ["misdemeanor_a", "misdemeanor_b", "misdemeanor_c"],
+        "label": "misdemeanors",
+    },
+    CriterionKind.EXCLUDED_CHARGE: {
+        "statutes": ["784.*", "794.011"],
+        "classes": ["felony_capital", "felony_1"],
+        "label": "violent felonies",
+    },
+    CriterionKind.PRIOR_RECORD: {
+        "max_convictions": 0,
+        "classes": ["felony_1", "felony_2", "felony_3"],
+        "lookback_years": 10,
+        "max_prior_diversions": 0,
+    },
+    CriterionKind.AGE: {"min": 18, "max": 25, "as_of": "offense"},
+    CriterionKind.RESIDENCY: {"states": ["FL"], "cities": ["Sarasota"], "postal_codes": ["342"]},
+    CriterionKind.CONSENT: {"required": ["participant", "prosecutor"]},
+}
+
+
 def criterion_params_errors(kind: str, params) -> list[str]:
-    """Why `params` do not suit a criterion of `kind` (empty when they do)."""
+    """Why `params` do not suit a criterion of `kind` (empty when they do). With no kind
+    at all there is nothing to check them against: the kind field reports that."""
+    if not kind:
+        return []
     if kind not in _KEYS:
         return [f"{kind} is not a kind of criterion."]
     if not isinstance(params, dict):

@@ -21,6 +21,7 @@ from programs.eligibility import (
     MET,
     NEEDS_REVIEW,
     NOT_MET,
+    PARAMS_EXAMPLES,
     ChargeFact,
     CriterionSpec,
     Facts,
@@ -581,8 +582,7 @@ def test_a_criterion_with_bad_params_is_not_a_silent_pass():
     assert result.outcome == "needs_review"
     assert result.results[0].outcome == NEEDS_REVIEW
     assert result.results[0].reason == (
-        "needs review: the criterion's parameters are not valid "
-        "(min must be a whole number from 0 to 150.)"
+        "needs review: the criterion is not valid (min must be a whole number from 0 to 150.)"
     )
 
 
@@ -590,8 +590,7 @@ def test_an_unknown_kind_needs_review():
     result = evaluate([spec("horoscope", {})], facts())
     assert result.outcome == "needs_review"
     assert result.results[0].reason == (
-        "needs review: the criterion's parameters are not valid "
-        "(horoscope is not a kind of criterion.)"
+        "needs review: the criterion is not valid (horoscope is not a kind of criterion.)"
     )
 
 
@@ -757,6 +756,20 @@ def test_statute_patterns_exact_or_prefix_with_a_trailing_star(pattern, statute,
 )
 def test_params_errors(kind, params, errors):
     assert criterion_params_errors(kind, params) == errors
+
+
+def test_no_kind_is_left_to_the_kind_field_and_needs_review_in_the_engine():
+    assert criterion_params_errors("", {"min": 18}) == []
+    result = evaluate([spec("", {})], facts())
+    assert result.results[0].reason == (
+        "needs review: the criterion is not valid (The criterion has no kind.)"
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(PARAMS_EXAMPLES))
+def test_the_params_examples_are_valid(kind):
+    assert criterion_params_errors(kind, PARAMS_EXAMPLES[kind]) == []
+    assert evaluate([spec(kind, PARAMS_EXAMPLES[kind])], facts()).results[0].reason
 
 
 def test_the_factory_criteria_are_valid():
