@@ -279,19 +279,20 @@ def _check_excluded_charge(params: dict, facts: Facts) -> tuple[str, str]:
 
 
 def _check_prior_record(params: dict, facts: Facts) -> tuple[str, str]:
-    parts: list[tuple[bool, str]] = []  # (within the limit, sentence)
+    parts: list[tuple[str, str]] = []  # (outcome, sentence)
     if "max_convictions" in params:
         limit = params["max_convictions"]
         years = params.get("lookback_years")
         classes = params.get("classes")
         start = _years_before(facts.as_of, years) if years else None
-        counted = [
+        in_window = [
             c
             for c in facts.prior_convictions
-            if c.date <= facts.as_of
-            and (start is None or c.date >= start)
-            and (not classes or c.charge_class in classes)
+            if c.date <= facts.as_of and (start is None or c.date >= start)
         ]
+        counted = [c for c in in_window if not classes or c.charge_class in classes]
+        # With a class filter, a conviction of no known class may or may not count.
+        unclassed = [c for c in in_window if classes and not c.charge_class]
         noun = f"{classes_text(classes)} conviction" if classes else "conviction"
         window = f" within {years} years" if years else ""
         if counted:
@@ -299,7 +300,17 @@ def _check_prior_record(params: dict, facts: Facts) -> tuple[str, str]:
             fact = f"{_plural(len(counted), noun)}{window}: {items}"
         else:
             fact = f"no {noun}{window} on record"
-        parts.append((len(counted) <= limit, f"{fact}; program allows {_limit(limit)}"))
+        if len(counted) > limit:
+            outcome = NOT_MET
+        elif len(counted) + len(unclassed) > limit:
+            outcome = NEEDS_REVIEW
+            unknown = _and(
+                f"the conviction in {c.case_number} on {c.date.isoformat()}" for c in unclassed
+            )
+            fact = f"{fact}; {unknown} has no charge class on record"
+        else:
+            outcome = MET
+        parts.append((outcome, f"{fact}; program allows {_limit(limit)}"))
     if "max_prior_diversions" in params:
         limit = params["max_prior_diversions"]
         earlier = facts.prior_diversions
@@ -308,10 +319,12 @@ def _check_prior_record(params: dict, facts: Facts) -> tuple[str, str]:
             fact = f"{_plural(len(earlier), 'earlier diversion')}: {items}"
         else:
             fact = "no earlier diversion on record"
-        parts.append((len(earlier) <= limit, f"{fact}; program allows {_limit(limit)}"))
-    failing = [text for ok, text in parts if not ok]
-    if failing:
-        return NOT_MET, "; ".join(failing)
+        outcome = MET if len(earlier) <= limit else NOT_MET
+        parts.append((outcome, f"{fact}; program allows {_limit(limit)}"))
+    for worst in (NOT_MET, NEEDS_REVIEW):
+        texts = [text for outcome, text in parts if outcome == worst]
+        if texts:
+            return worst, "; ".join(texts)
     return MET, "; ".join(text for _, text in parts)
 
 
@@ -579,8 +592,8 @@ def criterion_params_errors(kind: str, params) -> list[str]:
     keys = _KEYS[kind]
     unknown = [k for k in params if k not in keys]
     if unknown:
-        name = CriterionKind(kind).label.lower()
-        return [f"Unknown parameter {_and(sorted(unknown))}; a {name} criterion takes {_or(keys)}."]
+        name = _article(kind.replace("_", "-"))
+        return [f"Unknown parameter {_and(sorted(unknown))}; {name} criterion takes {_or(keys)}."]
     return _VALIDATORS[kind](params)
 
 

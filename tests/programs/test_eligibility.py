@@ -277,6 +277,30 @@ CASES = [
         "on 2024-05-01; program allows at most 1",
     ),
     (
+        "a conviction of no known class, where only felonies count",
+        "prior_record",
+        {"max_convictions": 0, "classes": ["felony_1", "felony_2", "felony_3"]},
+        {"prior_convictions": (conviction(dt.date(2024, 5, 1), cls=""),)},
+        NEEDS_REVIEW,
+        "needs review: no felony (first, second or third degree) conviction on record; "
+        "the conviction in 2019-CF-000321 on 2024-05-01 has no charge class on record; "
+        "program allows none",
+    ),
+    (
+        "a felony over the limit beats a conviction of no known class",
+        "prior_record",
+        {"max_convictions": 0, "classes": ["felony_3"]},
+        {
+            "prior_convictions": (
+                conviction(dt.date(2024, 5, 1), cls=""),
+                conviction(dt.date(2025, 5, 1)),
+            )
+        },
+        NOT_MET,
+        "ineligible: 1 felony (third degree) conviction: 893.13(6)(a) (felony, third degree) "
+        "in 2019-CF-000321 on 2025-05-01; program allows none",
+    ),
+    (
         "an earlier completed diversion",
         "prior_record",
         {"max_convictions": 0, "max_prior_diversions": 0},
@@ -691,7 +715,7 @@ def test_statute_patterns_exact_or_prefix_with_a_trailing_star(pattern, statute,
         (
             "case_type",
             {"case_types": ["CR"], "classes": ["felony_1"]},
-            ["Unknown parameter classes; a case type criterion takes case_types."],
+            ["Unknown parameter classes; a case-type criterion takes case_types."],
         ),
         ("charge_class", {"allowed": []}, ["allowed must list at least one charge class."]),
         (
@@ -737,6 +761,11 @@ def test_statute_patterns_exact_or_prefix_with_a_trailing_star(pattern, statute,
             "prior_record",
             {"max_prior_diversions": 0, "lookback_years": 5},
             ["lookback_years applies to convictions: give max_convictions too."],
+        ),
+        (
+            "age",
+            {"min": 18, "minimum": 21},
+            ["Unknown parameter minimum; an age criterion takes min, max or as_of."],
         ),
         ("age", {}, ["An age criterion needs min or max."]),
         ("age", {"min": 30, "max": 18}, ["min cannot be above max."]),
