@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -26,31 +28,44 @@ from casemgmt.core.audit import audit_record
 from casemgmt.core.errors import DomainError
 from casemgmt.core.models import User
 from cases.models import (
+    PENDING_STATUSES,
     Case,
     CaseParty,
     CaseStatus,
+    ChargeDisposition,
     Confidentiality,
     InactiveReason,
     PartyRole,
     court_local_date,
 )
-from cases.services import case_row_lock, case_transition, docket_entry_record
+from cases.services import case_row_lock, case_transition, charge_dispose, docket_entry_record
 
 from .models import (
     OPEN_REFERRAL_STATUSES,
+    Attendance,
+    ComplianceFlag,
     Consent,
     ConsentKind,
+    DrugTestResult,
     Enrollment,
     EnrollmentStatus,
     EnrollmentStatusChange,
+    FlagStatus,
     PhaseChange,
+    PhaseRequirement,
     Program,
     ProgramPhase,
+    ProgramResponse,
     Referral,
     ReferralSource,
     ReferralStatus,
+    RequirementKind,
+    ResponseKind,
     Screening,
     ScreeningDecision,
+    ServiceEvent,
+    ServiceSite,
+    TerminationReason,
 )
 from .policies import can_refer, require_program_staff
 
@@ -724,6 +739,766 @@ def _admit_locked(enrollment: Enrollment, *, by: User, reason: str) -> Enrollmen
             "active_before": active,
             "capacity": program.capacity,
             "fee_obligation": enrollment.fee_obligation_id,
+        },
+    )
+    return enrollment
+
+
+# --- what the participant does -------------------------------------------------------------
+
+MAX_HOURS_PER_EVENT = Decimal("24")
+
+
+def _lock_enrollment_only(enrollment: Enrollment) -> Enrollment:
+    """Lock the enrollment row alone (writes that record no docket entry)."""
+    return (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("case__court", "program", "phase")
+        .get(pk=enrollment.pk)
+    )
+
+
+def _hours(value, errors: dict) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        hours = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors["hours"] = ValidationError("Give the hours as a number, e.g. 2.5.", code="invalid")
+        return None
+    if not hours.is_finite() or hours <= 0:
+        errors["hours"] = ValidationError("Hours must be more than 0.", code="HOURS_NOT_POSITIVE")
+    elif hours > MAX_HOURS_PER_EVENT:
+        errors["hours"] = ValidationError(
+            "At most 24 hours in one entry; log each day separately.", code="HOURS_TOO_MANY"
+        )
+    elif hours != hours.quantize(Decimal("0.01")):
+        errors["hours"] = ValidationError("Hours to the hundredth at most.", code="invalid")
+    return hours
+
+
+@transaction.atomic
+def event_record(
+    *,
+    enrollment: Enrollment,
+    kind: str,
+    occurred_on: dt.date,
+    by: User,
+    requirement: PhaseRequirement | None = None,
+    drug_test_result: str = "",
+    substances: str = "",
+    attendance: str = "",
+    hours=None,
+    site: ServiceSite | None = None,
+    supervisor_name: str = "",
+    completed: bool = False,
+    notes: str = "",
+) -> ServiceEvent:
+    """Log what an active participant did or failed to do: a drug test and its result, a
+    counseling session, class or review hearing attended or missed, hours of community
+    service at a site.
+
+    Without `requirement`, the event is tied to the current phase's first requirement of
+    its kind (if any); progress counts it there.
+
+    Raises:
+        Http404; DomainError: PROGRAM_STAFF_ONLY (403), ENROLLMENT_NOT_ACTIVE (409);
+        ValidationError keyed by field: kind, occurred_on, requirement, drug_test_result,
+            substances, attendance, hours, site, completed.
+    """
+    require_program_staff(by, enrollment)
+    enrollment = _lock_enrollment_only(enrollment)
+    _require_active(enrollment, "events are logged for active participants only.")
+    errors: dict[str, ValidationError] = {}
+
+    def error(key: str, message: str, code: str = "invalid") -> None:
+        errors.setdefault(key, ValidationError(message, code=code))
+
+    if kind not in RequirementKind.values:
+        raise ValidationError(
+            {"kind": ValidationError(f"{kind} is not a kind of event.", code="invalid")}
+        )
+    today = _today(enrollment.case)
+    if occurred_on is None:
+        error("occurred_on", "Give the date.", "required")
+    elif occurred_on > today:
+        error("occurred_on", "The date cannot be in the future.", "DATE_IN_FUTURE")
+    elif occurred_on < enrollment.enrolled_on:
+        error("occurred_on", "The date is before the enrollment.", "DATE_BEFORE_ENROLLMENT")
+    if requirement is not None:
+        if requirement.phase.program_id != enrollment.program_id:
+            error("requirement", "That requirement is another program's.")
+        elif requirement.kind != kind:
+            error(
+                "requirement", f"That requirement is not for {RequirementKind(kind).label.lower()}."
+            )
+    else:
+        requirement = (
+            PhaseRequirement.objects.filter(phase_id=enrollment.phase_id, kind=kind)
+            .order_by("position", "id")
+            .first()
+        )
+    substances = (substances or "").strip()
+    attendance = attendance or ""
+    drug_test_result = drug_test_result or ""
+    is_test = kind == RequirementKind.DRUG_TEST
+    is_session = kind in (
+        RequirementKind.COUNSELING,
+        RequirementKind.CLASS,
+        RequirementKind.REVIEW_HEARING,
+    )
+    is_service = kind == RequirementKind.COMMUNITY_SERVICE
+    if is_test:
+        if drug_test_result not in DrugTestResult.values:
+            error("drug_test_result", "Choose negative, positive, diluted or missed.", "required")
+        elif drug_test_result == DrugTestResult.POSITIVE and not substances:
+            error("substances", "Name what the test found.", "required")
+    elif drug_test_result:
+        error("drug_test_result", "Only a drug test has a result.")
+    if substances and drug_test_result != DrugTestResult.POSITIVE:
+        error("substances", "Only a positive test names substances.")
+    if is_session:
+        if attendance not in Attendance.values:
+            error("attendance", "Choose attended, absent or excused.", "required")
+    elif attendance:
+        error("attendance", "Attendance is for sessions, classes and hearings.")
+    if completed and kind != RequirementKind.CLASS:
+        error("completed", "Only a class is completed.")
+    elif completed and attendance != Attendance.ATTENDED:
+        error("completed", "A class is completed only when attended.")
+    parsed_hours = _hours(hours, errors)
+    if is_service and parsed_hours is None and "hours" not in errors:
+        error("hours", "Give the hours served.", "required")
+    elif not is_service and parsed_hours is not None:
+        error("hours", "Hours are for community service.")
+    if site is not None:
+        if site.court_id != enrollment.program.court_id:
+            error("site", "That site is another court's.")
+        elif not site.is_active:
+            error("site", "That site is no longer in use.")
+    if errors:
+        raise ValidationError(errors)
+    event = ServiceEvent.objects.create(
+        enrollment=enrollment,
+        requirement=requirement,
+        kind=kind,
+        occurred_on=occurred_on,
+        drug_test_result=drug_test_result,
+        substances=substances[:200],
+        attendance=attendance,
+        hours=parsed_hours,
+        site=site,
+        supervisor_name=(supervisor_name or "").strip()[:200],
+        completed=bool(completed),
+        notes=(notes or "").strip(),
+        recorded_by=by,
+    )
+    audit_record(
+        action="program_event.record",
+        actor=by,
+        obj=event,
+        case=enrollment.case,
+        details={
+            "enrollment": enrollment.pk,
+            "kind": kind,
+            "occurred_on": occurred_on.isoformat(),
+            "result": drug_test_result or attendance or (str(parsed_hours) if parsed_hours else ""),
+        },
+    )
+    return event
+
+
+@transaction.atomic
+def event_void(*, event: ServiceEvent, reason: str, by: User) -> ServiceEvent:
+    """Void a wrong event by recording a new one that names it (events are never edited).
+    Open flags raised about the voided event are resolved with the reason.
+
+    Returns:
+        The voiding event.
+
+    Raises:
+        Http404; DomainError: PROGRAM_STAFF_ONLY (403), EVENT_IS_VOID,
+            EVENT_ALREADY_VOIDED (409), REASON_REQUIRED (422).
+    """
+    require_program_staff(by, event)
+    reason = _required_text(
+        reason, code="REASON_REQUIRED", field="reason", message="Say why the entry is voided."
+    )
+    enrollment = _lock_enrollment_only(event.enrollment)
+    event = ServiceEvent.objects.select_for_update().get(pk=event.pk)
+    if event.voids_id is not None:
+        raise DomainError(
+            "EVENT_IS_VOID", "This entry voids another; it cannot be voided.", status=409
+        )
+    if ServiceEvent.objects.filter(voids=event).exists():
+        raise DomainError("EVENT_ALREADY_VOIDED", "This entry is already voided.", status=409)
+    today = _today(enrollment.case)
+    void = ServiceEvent.objects.create(
+        enrollment=enrollment,
+        requirement=event.requirement,
+        kind=event.kind,
+        occurred_on=max(today, event.occurred_on),
+        voids=event,
+        notes=reason,
+        recorded_by=by,
+    )
+    resolved = []
+    for flag in ComplianceFlag.objects.select_for_update().filter(
+        event=event, status=FlagStatus.OPEN
+    ):
+        _resolve(flag, note=f"The entry was voided: {reason}", on=today, by=by)
+        resolved.append(flag.pk)
+    audit_record(
+        action="program_event.void",
+        actor=by,
+        obj=event,
+        case=enrollment.case,
+        details={"void": void.pk, "reason": reason, "flags_resolved": resolved},
+    )
+    return void
+
+
+# --- compliance: flags and the court's responses -------------------------------------------
+
+
+def _resolve(flag: ComplianceFlag, *, note: str, on: dt.date, by: User) -> None:
+    flag.status = FlagStatus.RESOLVED
+    flag.resolved_on = on
+    flag.resolved_by = by
+    flag.resolution_note = note
+    flag.save(update_fields=["status", "resolved_on", "resolved_by", "resolution_note"])
+
+
+@transaction.atomic
+def flag_resolve(*, flag: ComplianceFlag, note: str, by: User) -> ComplianceFlag:
+    """Close a compliance flag after review, saying how it was resolved.
+
+    Raises:
+        Http404; DomainError: PROGRAM_STAFF_ONLY (403), FLAG_ALREADY_RESOLVED (409),
+            NOTE_REQUIRED (422).
+    """
+    require_program_staff(by, flag)
+    note = _required_text(
+        note, code="NOTE_REQUIRED", field="note", message="Say how the flag was resolved."
+    )
+    flag = (
+        ComplianceFlag.objects.select_for_update(of=("self",))
+        .select_related("enrollment__case__court")
+        .get(pk=flag.pk)
+    )
+    if flag.status != FlagStatus.OPEN:
+        raise DomainError("FLAG_ALREADY_RESOLVED", "This flag is already resolved.", status=409)
+    _resolve(flag, note=note, on=_today(flag.enrollment.case), by=by)
+    audit_record(
+        action="compliance_flag.resolve",
+        actor=by,
+        obj=flag,
+        case=flag.enrollment.case,
+        details={"enrollment": flag.enrollment_id, "kind": flag.kind, "note": note},
+    )
+    return flag
+
+
+@transaction.atomic
+def flag_review_hearing_schedule(
+    *,
+    flag: ComplianceFlag,
+    starts_at: dt.datetime,
+    courtroom,
+    session=None,
+    by: User,
+    minutes: int = 15,
+):
+    """Set a review hearing on the participant's case about a flag (docket.services
+    hearing_schedule, type review: HRGS entry, notices to the parties).
+
+    Raises:
+        Http404; DomainError: PROGRAM_STAFF_ONLY (403); those of hearing_schedule
+            (NOT_A_RECORD_KEEPER 403 for a user who is not also a record keeper of the
+            court, e.g. a coordinator; conflicts 409; ...).
+    """
+    from docket.models import HearingType
+    from docket.services import hearing_schedule
+
+    require_program_staff(by, flag)
+    flag = ComplianceFlag.objects.select_related("enrollment__case__court").get(pk=flag.pk)
+    hearing = hearing_schedule(
+        case=flag.enrollment.case,
+        hearing_type=HearingType.REVIEW,
+        starts_at=starts_at,
+        minutes=minutes,
+        courtroom=courtroom,
+        session=session,
+        scheduled_by=by,
+    )
+    audit_record(
+        action="compliance_flag.review_hearing",
+        actor=by,
+        obj=flag,
+        case=flag.enrollment.case,
+        details={"enrollment": flag.enrollment_id, "hearing": hearing.pk},
+    )
+    return hearing
+
+
+def _phase_change(
+    enrollment: Enrollment, *, to: ProgramPhase, on: dt.date, reason: str, by: User, verb: str
+) -> None:
+    """Move the participant into `to` from `on`: history, DVPH entry (confidential)."""
+    before = enrollment.phase
+    enrollment.phase = to
+    enrollment.phase_started_on = on
+    enrollment.save(update_fields=["phase", "phase_started_on"])
+    PhaseChange.objects.create(
+        enrollment=enrollment,
+        from_phase=before,
+        phase=to,
+        started_on=on,
+        reason=reason,
+        changed_by=by,
+    )
+    _program_entry(
+        case=enrollment.case,
+        code="DVPH",
+        text=f"{enrollment.program.name}: {verb} phase {to.number} ({to.name}).",
+        by=by,
+        obj=enrollment,
+        on=on,
+    )
+
+
+@transaction.atomic
+def response_record(
+    *,
+    enrollment: Enrollment,
+    kind: str,
+    action: str,
+    reason: str,
+    by: User,
+    flag: ComplianceFlag | None = None,
+    ordered_on: dt.date | None = None,
+    demote_to_phase: int | None = None,
+) -> ProgramResponse:
+    """Record a sanction or an incentive with its reason. A response to an open flag
+    resolves it; a sanction may move the participant back to an earlier phase (DVPH).
+
+    Raises:
+        Http404; DomainError: PROGRAM_STAFF_ONLY (403), ENROLLMENT_NOT_ACTIVE (409);
+        ValidationError keyed by field: kind, action, reason, ordered_on, flag,
+            demote_to_phase.
+    """
+    require_program_staff(by, enrollment)
+    enrollment = _lock_enrollment(enrollment)
+    _require_active(enrollment, "responses are for active participants.")
+    today = _today(enrollment.case)
+    ordered_on = ordered_on or today
+    action = (action or "").strip()
+    reason = (reason or "").strip()
+    errors: dict[str, ValidationError] = {}
+    if kind not in ResponseKind.values:
+        errors["kind"] = ValidationError("Choose sanction or incentive.", code="invalid")
+    if not action:
+        errors["action"] = ValidationError("Say what was ordered.", code="required")
+    elif len(action) > 200:
+        errors["action"] = ValidationError("At most 200 characters.", code="max_length")
+    if not reason:
+        errors["reason"] = ValidationError("Say why.", code="required")
+    if ordered_on > today:
+        errors["ordered_on"] = ValidationError(
+            "The date cannot be in the future.", code="DATE_IN_FUTURE"
+        )
+    elif ordered_on < enrollment.enrolled_on:
+        errors["ordered_on"] = ValidationError(
+            "The date is before the enrollment.", code="DATE_BEFORE_ENROLLMENT"
+        )
+    if flag is not None and flag.enrollment_id != enrollment.pk:
+        errors["flag"] = ValidationError("That flag is another participant's.", code="invalid")
+    demote_to = None
+    if demote_to_phase is not None:
+        if kind != ResponseKind.SANCTION:
+            errors["demote_to_phase"] = ValidationError(
+                "Only a sanction moves a participant back.", code="invalid"
+            )
+        elif demote_to_phase >= enrollment.phase.number:
+            errors["demote_to_phase"] = ValidationError(
+                f"Choose a phase before phase {enrollment.phase.number}.", code="invalid"
+            )
+        else:
+            demote_to = ProgramPhase.objects.filter(
+                program_id=enrollment.program_id, number=demote_to_phase
+            ).first()
+            if demote_to is None:
+                errors["demote_to_phase"] = ValidationError("No such phase.", code="invalid")
+    if errors:
+        raise ValidationError(errors)
+    response = ProgramResponse.objects.create(
+        enrollment=enrollment,
+        kind=kind,
+        action=action,
+        reason=reason,
+        flag=flag,
+        ordered_on=ordered_on,
+        recorded_by=by,
+    )
+    if flag is not None:
+        flag = ComplianceFlag.objects.select_for_update().get(pk=flag.pk)
+        if flag.status == FlagStatus.OPEN:
+            _resolve(
+                flag,
+                note=f"{ResponseKind(kind).label}: {action}",
+                on=ordered_on,
+                by=by,
+            )
+    from_phase = enrollment.phase.number
+    if demote_to is not None:
+        _phase_change(
+            enrollment,
+            to=demote_to,
+            on=ordered_on,
+            reason=f"Sanction: {action}. {reason}",
+            by=by,
+            verb="moved back to",
+        )
+    audit_record(
+        action="program_response.record",
+        actor=by,
+        obj=response,
+        case=enrollment.case,
+        details={
+            "enrollment": enrollment.pk,
+            "kind": kind,
+            "action": action,
+            "reason": reason,
+            "flag": flag.pk if flag is not None else None,
+            "demoted": [from_phase, demote_to.number] if demote_to is not None else None,
+        },
+    )
+    return response
+
+
+# --- phases, completion, termination -------------------------------------------------------
+
+
+def _requirements_met(enrollment: Enrollment, *, on: dt.date, override: bool, reason: str, what):
+    """The blockers of the current phase, refused unless overridden with a reason."""
+    from .progress import enrollment_progress
+
+    progress = enrollment_progress(enrollment, as_of=on)
+    if progress.ready_to_advance:
+        return []
+    if not override:
+        raise DomainError(
+            "PHASE_REQUIREMENTS_NOT_MET",
+            f"Phase {enrollment.phase.number} is not finished, so {what}: "
+            + " ".join(progress.blockers),
+            details={"blockers": progress.blockers},
+        )
+    if not reason:
+        raise DomainError(
+            "OVERRIDE_REASON_REQUIRED",
+            "Say why the phase's requirements are set aside.",
+            field="reason",
+        )
+    return progress.blockers
+
+
+@transaction.atomic
+def enrollment_phase_advance(
+    *, enrollment: Enrollment, by: User, reason: str = "", override: bool = False
+) -> Enrollment:
+    """Move an active participant to the next phase, from today, when the current phase's
+    requirements are met (programs.progress) — or, with `override`, for a stated reason.
+
+    Raises:
+        Http404; DomainError: PROGRAM_STAFF_ONLY (403), ENROLLMENT_NOT_ACTIVE,
+            PHASE_IS_LAST (409), PHASE_REQUIREMENTS_NOT_MET (422, details.blockers),
+            OVERRIDE_REASON_REQUIRED (422).
+    """
+    require_program_staff(by, enrollment)
+    enrollment = _lock_enrollment(enrollment)
+    _require_active(enrollment, "only an active participant advances.")
+    reason = (reason or "").strip()
+    current = enrollment.phase
+    following = (
+        ProgramPhase.objects.filter(program_id=enrollment.program_id, number__gt=current.number)
+        .order_by("number")
+        .first()
+    )
+    if following is None:
+        raise DomainError(
+            "PHASE_IS_LAST",
+            f"Phase {current.number} is the program's last; complete the program instead.",
+            status=409,
+        )
+    today = _today(enrollment.case)
+    waived = _requirements_met(
+        enrollment,
+        on=today,
+        override=override,
+        reason=reason,
+        what="the participant cannot advance",
+    )
+    _phase_change(
+        enrollment,
+        to=following,
+        on=today,
+        reason=reason or "Requirements met.",
+        by=by,
+        verb="advanced to",
+    )
+    audit_record(
+        action="enrollment.phase_advance",
+        actor=by,
+        obj=enrollment,
+        case=enrollment.case,
+        details={
+            "from": current.number,
+            "to": following.number,
+            "override": bool(waived),
+            "blockers_waived": waived,
+            "reason": reason,
+        },
+    )
+    return enrollment
+
+
+def _admit_first_waitlisted(program: Program, *, locked_case_ids: set[int], by: User):
+    """Admit the first of the program's waitlist (the program row is locked) if their case
+    row is one this transaction holds; None otherwise (the coordinator admits them)."""
+    first = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("case__court", "program", "participant__person", "referral")
+        .filter(program=program, status=EnrollmentStatus.WAITLISTED)
+        .order_by("waitlisted_at", "id")
+        .first()
+    )
+    if first is None:
+        return None
+    if first.case_id not in locked_case_ids:
+        # Taking another case's row after the program's would invert the lock order
+        # (case, then program); it was read before the locks, so this is a rare race.
+        logger.info("waitlist head %s changed meanwhile; left for the coordinator", first.pk)
+        return None
+    return _admit_locked(first, by=by, reason="Admitted from the waitlist: a place came free.")
+
+
+def _lock_for_ending(enrollment: Enrollment) -> tuple[Enrollment, set[int]]:
+    """Lock, in order, the enrollment's case and the waitlist head's case (by id), the
+    program, then the enrollment. Returns the fresh enrollment and the locked case ids."""
+    head_case = (
+        Enrollment.objects.filter(
+            program_id=enrollment.program_id, status=EnrollmentStatus.WAITLISTED
+        )
+        .order_by("waitlisted_at", "id")
+        .values_list("case_id", flat=True)
+        .first()
+    )
+    case_ids = {enrollment.case_id} | ({head_case} if head_case else set())
+    for case_id in sorted(case_ids):
+        case_row_lock(case_id=case_id)
+    _lock_program(enrollment.program_id)
+    fresh = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("case__court", "program", "phase", "participant__person", "referral")
+        .get(pk=enrollment.pk)
+    )
+    return fresh, case_ids
+
+
+@transaction.atomic
+def enrollment_complete(
+    *,
+    enrollment: Enrollment,
+    by: User,
+    completed_on: dt.date | None = None,
+    note: str = "",
+    override: bool = False,
+) -> Enrollment:
+    """The participant completed the program: every pending charge is disposed
+    "dismissed after diversion" (cases.services.charge_dispose), the case disposed, a DVCP
+    entry recorded, and the first waitlisted participant admitted into the free place.
+
+    Requires the last phase with its requirements met; `override` sets them aside for the
+    reason given in `note`.
+
+    Raises:
+        Http404; DomainError: PROGRAM_STAFF_ONLY (403), ENROLLMENT_NOT_ACTIVE (409),
+            NOT_IN_LAST_PHASE, PHASE_REQUIREMENTS_NOT_MET, OVERRIDE_REASON_REQUIRED,
+            DATE_IN_FUTURE, DATE_BEFORE_ENROLLMENT (422); those of charge_dispose and
+            case_transition.
+    """
+    from cases.models import Charge
+
+    require_program_staff(by, enrollment)
+    enrollment, locked = _lock_for_ending(enrollment)
+    _require_active(enrollment, "only an active participant completes the program.")
+    note = (note or "").strip()
+    case = enrollment.case
+    today = _today(case)
+    completed_on = completed_on or today
+    _not_in_future(completed_on, today, field="completed_on", what="The completion date")
+    if completed_on < enrollment.enrolled_on:
+        raise DomainError(
+            "DATE_BEFORE_ENROLLMENT",
+            "The completion date is before the enrollment.",
+            field="completed_on",
+        )
+    last = ProgramPhase.objects.filter(program_id=enrollment.program_id).order_by("-number").first()
+    waived: list[str] = []
+    if enrollment.phase_id != last.pk:
+        if not override:
+            raise DomainError(
+                "NOT_IN_LAST_PHASE",
+                f"The participant is in phase {enrollment.phase.number} of {last.number}.",
+            )
+        waived.append(f"In phase {enrollment.phase.number} of {last.number}.")
+        if not note:
+            raise DomainError(
+                "OVERRIDE_REASON_REQUIRED",
+                "Say why the program's requirements are set aside.",
+                field="note",
+            )
+    waived += _requirements_met(
+        enrollment,
+        on=completed_on,
+        override=override,
+        reason=note,
+        what="the program cannot be completed",
+    )
+    for charge in Charge.objects.filter(case=case, disposition="").order_by("count_number"):
+        charge_dispose(
+            charge=charge,
+            disposition=ChargeDisposition.DIVERTED,
+            disposition_date=completed_on,
+            actor=by,
+        )
+    from_status = enrollment.status
+    enrollment.status = EnrollmentStatus.COMPLETED
+    enrollment.ended_on = completed_on
+    enrollment.outcome_note = note
+    enrollment.save(update_fields=["status", "ended_on", "outcome_note"])
+    _status_change(
+        enrollment, from_status=from_status, on=completed_on, reason=note or "Completed.", by=by
+    )
+    _program_entry(
+        case=case,
+        code="DVCP",
+        text=f"{enrollment.program.name} completed: {enrollment.participant.person.display_name}.",
+        by=by,
+        obj=enrollment,
+        on=completed_on,
+    )
+    case = Case.objects.select_related("court").get(pk=case.pk)
+    if case.status in (CaseStatus.INACTIVE, *PENDING_STATUSES):
+        case = case_transition(
+            case=case,
+            to=CaseStatus.DISPOSED,
+            actor=by,
+            effective_on=completed_on,
+            reason="Charges dismissed after diversion.",
+        )
+    enrollment.case = case
+    admitted = _admit_first_waitlisted(enrollment.program, locked_case_ids=locked, by=by)
+    audit_record(
+        action="enrollment.complete",
+        actor=by,
+        obj=enrollment,
+        case=case,
+        details={
+            "completed_on": completed_on.isoformat(),
+            "override": bool(waived),
+            "blockers_waived": waived,
+            "note": note,
+            "admitted": admitted.pk if admitted else None,
+        },
+    )
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_terminate(
+    *,
+    enrollment: Enrollment,
+    reason: str,
+    note: str,
+    by: User,
+    terminated_on: dt.date | None = None,
+) -> Enrollment:
+    """End an active participant's program unsuccessfully: the case, inactive for the
+    diversion, is reactivated (REAC) for prosecution, a DVTM entry recorded, and the first
+    waitlisted participant admitted into the free place.
+
+    Raises:
+        Http404; DomainError: PROGRAM_STAFF_ONLY (403), ENROLLMENT_NOT_ACTIVE (409),
+            UNKNOWN_TERMINATION_REASON, NOTE_REQUIRED (reason "other"), DATE_IN_FUTURE,
+            DATE_BEFORE_ENROLLMENT (422); those of case_transition.
+    """
+    require_program_staff(by, enrollment)
+    if reason not in TerminationReason.values:
+        raise DomainError(
+            "UNKNOWN_TERMINATION_REASON",
+            "Choose why the participant leaves the program.",
+            field="reason",
+        )
+    note = (note or "").strip()
+    if reason == TerminationReason.OTHER and not note:
+        raise DomainError("NOTE_REQUIRED", "Say why the participant leaves.", field="note")
+    enrollment, locked = _lock_for_ending(enrollment)
+    _require_active(enrollment, "only an active participant is terminated.")
+    case = enrollment.case
+    today = _today(case)
+    terminated_on = terminated_on or today
+    _not_in_future(terminated_on, today, field="terminated_on", what="The termination date")
+    if terminated_on < enrollment.enrolled_on:
+        raise DomainError(
+            "DATE_BEFORE_ENROLLMENT",
+            "The termination date is before the enrollment.",
+            field="terminated_on",
+        )
+    label = TerminationReason(reason).label
+    from_status = enrollment.status
+    enrollment.status = EnrollmentStatus.TERMINATED
+    enrollment.ended_on = terminated_on
+    enrollment.termination_reason = reason
+    enrollment.outcome_note = note
+    enrollment.save(update_fields=["status", "ended_on", "termination_reason", "outcome_note"])
+    _status_change(
+        enrollment,
+        from_status=from_status,
+        on=terminated_on,
+        reason=f"{label}. {note}".strip() if note else f"{label}.",
+        by=by,
+    )
+    _program_entry(
+        case=case,
+        code="DVTM",
+        text=f"{enrollment.program.name} terminated ({label.lower()}): "
+        f"{enrollment.participant.person.display_name}.",
+        by=by,
+        obj=enrollment,
+        on=terminated_on,
+    )
+    case = Case.objects.select_related("court").get(pk=case.pk)
+    if case.status == CaseStatus.INACTIVE and case.inactive_reason == InactiveReason.DIVERSION:
+        case = case_transition(
+            case=case,
+            to=CaseStatus.ACTIVE,
+            actor=by,
+            effective_on=terminated_on,
+            reason="Diversion ended; the case returns to the calendar.",
+        )
+    enrollment.case = case
+    admitted = _admit_first_waitlisted(enrollment.program, locked_case_ids=locked, by=by)
+    audit_record(
+        action="enrollment.terminate",
+        actor=by,
+        obj=enrollment,
+        case=case,
+        details={
+            "terminated_on": terminated_on.isoformat(),
+            "reason": reason,
+            "note": note,
+            "admitted": admitted.pk if admitted else None,
         },
     )
     return enrollment
