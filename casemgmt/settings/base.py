@@ -255,6 +255,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "docket.tasks.deadline_monitor",
         "schedule": crontab(minute=5),
     },
+    # Hourly, like the deadline monitor: each court's drug-test selection of its new day
+    # once its clock passes PROGRAMS_NIGHTLY_HOUR (01:00), and the compliance run of the
+    # night every court has reached; both made once, whatever DST does to the hour.
+    "programs-nightly": {
+        "task": "programs.tasks.programs_nightly",
+        "schedule": crontab(minute=20),
+    },
 }
 # Days before a deadline that its owner, attorneys of record and supervisors are alerted.
 DOCKET_DEADLINE_ALERT_HORIZONS = tuple(
