@@ -392,7 +392,7 @@ CONSENT_NAMES = {
 
 
 def _check_consent(params: dict, facts: Facts) -> tuple[str, str]:
-    required = params["required"]
+    required = list(dict.fromkeys(params["required"]))
     missing = [k for k in required if k not in facts.consents]
     if missing:
         noun = "consent" if len(missing) == 1 else "consents"
@@ -478,6 +478,8 @@ def _count(c: ChargeFact) -> str:
 
 
 def _count_is(c: ChargeFact) -> str:
+    if not c.charge_class:
+        return f"{_count(c)} is charged"  # matched by its statute; its class is unknown
     return f"{_count(c)} is {_article(class_label(c.charge_class))}"
 
 

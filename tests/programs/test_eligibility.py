@@ -197,6 +197,22 @@ CASES = [
         "program excludes capital felony or felony (first degree) charges",
     ),
     (
+        "excluded by statute, its class unknown",
+        "excluded_charge",
+        {"statutes": ["784.*"], "classes": ["felony_1"], "label": "violent felonies"},
+        {"charges": (ChargeFact(4, "784.03", "Battery", ""),)},
+        NOT_MET,
+        "ineligible: count 4 (784.03 Battery) is charged; program excludes violent felonies",
+    ),
+    (
+        "a class unknown, the statute not excluded",
+        "excluded_charge",
+        {"statutes": ["784.*"], "classes": ["felony_1"], "label": "violent felonies"},
+        {"charges": (ChargeFact(4, "812.014", "Theft", ""),)},
+        NEEDS_REVIEW,
+        "needs review: count 4 (812.014 Theft) has no charge class on record",
+    ),
+    (
         "nothing excluded",
         "excluded_charge",
         {"statutes": ["784.*"], "classes": ["felony_1"], "label": "violent felonies"},
