@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("filings.api.urls")),
     path("", include("docket.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("programs.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("docket.portal_urls")),
     path("payments/", include("payments.urls")),
     path("payments/", include("payments.plan_urls")),
+    path("programs/", include("programs.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
 ]
