@@ -98,7 +98,8 @@ class CriterionKind(models.TextChoices):
     """What a criterion looks at, and the `params` it takes (programs.eligibility validates):
 
     case_type        {"case_types": ["CR", "TR"]}  the case's type code is one of these
-    charge_class     {"allowed": ["misdemeanor_a", ...]}  every pending charge is of these classes
+    charge_class     {"allowed": ["misdemeanor_a", ...], "label": "..."}  every pending charge is
+                     of these classes
     excluded_charge  {"statutes": ["784.021", "784.*"], "classes": ["felony_1"], "label": "..."}
                      no pending charge matches (statute prefix with *, or class)
     prior_record     {"max_convictions": 0, "classes": [...] (optional), "lookback_years": 10,
