@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import OuterRef
 from django.db.models.functions import JSONObject
 
@@ -181,63 +181,98 @@ def speedy_trial_at_risk_sql(
     # Only table names (from the models) and the caps (constants) are formatted in;
     # every value is a parameter.
     sql = f"""
-WITH clocks AS (
-    SELECT k.case_id, c.court_id,
-           GREATEST(k.indictment_on, k.first_appearance_on) + 1 AS starts_on,
-           COALESCE(s.trial_days, %(trial_days)s) AS trial_days,
-           COALESCE(%(threshold)s::int, s.alert_days_remaining, %(alert_days)s) AS threshold
+WITH slack AS (
+    -- The fewest days any court's clock can run before it is under its threshold (the
+    -- Act's limits where a court has no settings): trial_days - threshold.
+    SELECT LEAST(
+               %(trial_days)s - COALESCE(%(threshold)s::int, %(alert_days)s),
+               (SELECT min(s.trial_days - COALESCE(%(threshold)s::int, s.alert_days_remaining))
+                  FROM {settings} s)
+           ) AS days
+),
+candidates AS MATERIALIZED (
+    -- Only a clock that could be under its threshold today. Excluded days only add to
+    -- the days remaining, so remaining >= trial_days - days elapsed: a clock that has
+    -- run no more than trial_days - threshold days is not at risk, whatever its
+    -- periods. First for every court at once, on the clock's own row, so that only
+    -- these clocks' cases are read (by primary key), then exactly, with each court's
+    -- limits (in `clocks`).
+    SELECT k.case_id, GREATEST(k.indictment_on, k.first_appearance_on) AS started
     FROM {clock} k
-    JOIN {case} c ON c.id = k.case_id
-    JOIN {case_type} t ON t.id = c.case_type_id
-    LEFT JOIN {settings} s ON s.court_id = c.court_id
     WHERE k.trial_started_on IS NULL
       AND k.indictment_on IS NOT NULL
       AND k.first_appearance_on IS NOT NULL
-      AND t.category = %(criminal)s
-      AND NOT (c.status = ANY(%(closed)s))
-      {court_filter}
+      AND ((SELECT days FROM slack) < 0
+           OR GREATEST(k.indictment_on, k.first_appearance_on)
+              < %(today)s - (SELECT days FROM slack))
+),
+clocks AS (
+    SELECT k.case_id, c.court_id, k.started + 1 AS starts_on,
+           COALESCE(s.trial_days, %(trial_days)s) AS trial_days,
+           COALESCE(%(threshold)s::int, s.alert_days_remaining, %(alert_days)s) AS threshold
+    FROM candidates k
+    -- Each candidate's case by its primary key (OFFSET 0 keeps the planner from reading
+    -- every criminal case instead): criminal, not disposed or closed.
+    CROSS JOIN LATERAL (
+        SELECT c.court_id
+        FROM {case} c
+        JOIN {case_type} t ON t.id = c.case_type_id
+        WHERE c.id = k.case_id
+          AND t.category = %(criminal)s
+          AND NOT (c.status = ANY(%(closed)s))
+          {court_filter}
+        OFFSET 0
+    ) c
+    LEFT JOIN {settings} s ON s.court_id = c.court_id
+    WHERE COALESCE(s.trial_days, %(trial_days)s) - GREATEST(0, %(today)s - k.started)
+          < COALESCE(%(threshold)s::int, s.alert_days_remaining, %(alert_days)s)
 ),
 excluded AS (
     -- Each case's excludable days as one multirange: range_agg merges overlapping and
     -- adjacent periods, so a day excluded for two reasons counts once. An ongoing period
     -- counts through today; one not begun counts nothing; capped kinds (3161(h)(1)(H))
     -- count at most their cap.
-    SELECT p.case_id,
+    SELECT p.case_id, cl.starts_on, cl.trial_days,
            range_agg(daterange(p.starts_on, {_capped_end(KIND_CAP_DAYS)}, '[]')) AS days
     FROM {period} p
-    JOIN clocks USING (case_id)
+    JOIN clocks cl USING (case_id)
     WHERE p.ends_on IS NOT NULL OR p.starts_on <= %(today)s
-    GROUP BY p.case_id
+    GROUP BY p.case_id, cl.starts_on, cl.trial_days
+),
+spans AS (
+    -- The excluded days from the clock's start on, as disjoint spans in date order,
+    -- each with the number of excluded days before it (only clocks with periods).
+    SELECT e.case_id, e.starts_on, e.trial_days,
+           lower(r) AS lo, upper(r) AS hi, upper(r) - lower(r) AS len,
+           COALESCE(SUM(upper(r) - lower(r)) OVER (
+               PARTITION BY e.case_id ORDER BY lower(r)
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+           ), 0) AS before
+    FROM excluded e
+    CROSS JOIN LATERAL unnest(e.days * datemultirange(daterange(e.starts_on, NULL))) AS r
+),
+with_periods AS (
+    SELECT case_id,
+           -- excluded days from the clock's start through today
+           SUM(GREATEST(0, LEAST(hi, %(today)s + 1) - lo))::int AS used,
+           -- excluded days that push the last day out: every span that begins before
+           -- the trial_days-th countable day (fewer countable days than that before it)
+           COALESCE(SUM(len) FILTER (WHERE lo - starts_on - before < trial_days), 0)::int
+               AS extension,
+           -- today is excluded (spans begin on the clock's start at the earliest)
+           bool_or(lo <= %(today)s AND %(today)s < hi) AS paused
+    FROM spans
+    GROUP BY case_id
 ),
 counted AS (
     SELECT cl.case_id, cl.court_id, cl.threshold,
            cl.trial_days
-             - (GREATEST(0, %(today)s - cl.starts_on + 1) - used_excluded.n) AS days_remaining,
-           cl.starts_on + (cl.trial_days - 1) + extension.n AS trial_by,
-           (%(today)s >= cl.starts_on AND COALESCE(e.days @> %(today)s::date, false))
-               AS paused
+             - (GREATEST(0, %(today)s - cl.starts_on + 1) - COALESCE(w.used, 0))
+             AS days_remaining,
+           cl.starts_on + (cl.trial_days - 1) + COALESCE(w.extension, 0) AS trial_by,
+           COALESCE(w.paused, false) AS paused
     FROM clocks cl
-    LEFT JOIN excluded e USING (case_id)
-    -- Excluded days from the clock's start through today.
-    CROSS JOIN LATERAL (
-        SELECT COALESCE(SUM(upper(r) - lower(r)), 0)::int AS n
-        FROM unnest(e.days * datemultirange(
-            daterange(cl.starts_on, GREATEST(cl.starts_on, %(today)s + 1)))) AS r
-    ) used_excluded
-    -- Excluded days that push the last day out: every span that begins before the
-    -- trial_days-th countable day (fewer countable days than that before it).
-    CROSS JOIN LATERAL (
-        SELECT COALESCE(
-                   SUM(len) FILTER (WHERE lo - cl.starts_on - before < cl.trial_days), 0
-               )::int AS n
-        FROM (
-            SELECT lower(r) AS lo, upper(r) - lower(r) AS len,
-                   COALESCE(SUM(upper(r) - lower(r)) OVER (
-                       ORDER BY lower(r) ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-                   ), 0) AS before
-            FROM unnest(e.days * datemultirange(daterange(cl.starts_on, NULL))) AS r
-        ) spans
-    ) extension
+    LEFT JOIN with_periods w USING (case_id)
 )
 SELECT case_id, court_id, days_remaining, trial_by, paused
 FROM counted
@@ -267,6 +302,17 @@ def speedy_trial_at_risk(
     sql, params = speedy_trial_at_risk_sql(
         today=today, court_ids=court_ids, threshold_days=threshold_days
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        jit_off(cursor)
         cursor.execute(sql, params)
         return [SpeedyTrialRisk(*row) for row in cursor.fetchall()]
+
+
+def jit_off(cursor) -> None:
+    """No JIT compilation for the rest of the transaction (call inside one).
+
+    The set-wise reads of the nightly monitor are estimated well above
+    jit_above_cost at a million deadlines (a join of CTEs is guessed at far more rows
+    than it yields), so PostgreSQL would spend 1-2 s compiling them before a run of
+    well under a second (measured by bench/deadline_monitor.py)."""
+    cursor.execute("SET LOCAL jit = off")

@@ -502,3 +502,45 @@ def test_at_risk_agrees_with_the_engine_on_random_clocks(cr_type, clerk):
             result.trial_due,
             result.paused,
         )
+
+
+@pytest.mark.parametrize(
+    ("trial_days", "alert_days", "threshold_days"),
+    [(None, None, None), (60, 30, None), (70, 14, 45), (20, 25, None)],
+)
+def test_at_risk_lists_exactly_the_clocks_under_the_threshold(
+    cr_type, clerk, court_a, trial_days, alert_days, threshold_days
+):
+    # The SQL reads only the clocks that have run long enough to be under the threshold
+    # (excluded days only add to the days remaining): it must still list every clock
+    # the engine puts under it, with their periods, whatever the court's limits (a
+    # threshold above the limit too), and nothing else.
+    if trial_days is not None:
+        SpeedyTrialSettings.objects.create(
+            court=court_a, trial_days=trial_days, alert_days_remaining=alert_days
+        )
+    rng = random.Random(7 + (trial_days or 0))
+    kinds = ["pretrial_motion", "ends_of_justice", "under_advisement"]
+    cases = []
+    for _ in range(40):
+        case = open_case(case_type=cr_type, opened_by=clerk)
+        indicted = TODAY - dt.timedelta(days=rng.randint(-5, 120))
+        appeared = indicted + dt.timedelta(days=rng.randint(-10, 10))
+        _clock(case, indictment_on=indicted, first_appearance_on=appeared)
+        for _ in range(rng.choice([0, 0, 1, 3])):
+            starts = TODAY - dt.timedelta(days=rng.randint(-20, 130))
+            ends = None if rng.random() < 0.25 else starts + dt.timedelta(days=rng.randint(0, 40))
+            _period(case, clerk, rng.choice(kinds), starts, ends)
+        cases.append(case)
+
+    rows = {r.case_id: r for r in speedy_trial_at_risk(today=TODAY, threshold_days=threshold_days)}
+
+    threshold = threshold_days or alert_days or 14
+    expected = {}
+    for case in cases:
+        result = _engine(case)
+        if result.status in ("running", "expired") and result.days_remaining < threshold:
+            expected[case.pk] = (result.days_remaining, result.trial_due, result.paused)
+    # some at risk, some not (all of them when the threshold is above the limit)
+    assert expected and (len(expected) < len(cases)) == (threshold < (trial_days or 70))
+    assert {pk: (r.days_remaining, r.trial_by, r.paused) for pk, r in rows.items()} == expected
