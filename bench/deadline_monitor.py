@@ -21,19 +21,21 @@ westernmost court's zone, when beat's hourly tick runs it), it times:
    horizon (the ones the monitor marks missed plus the ones it lists as due soon), on
    the same database state, median of 5;
 2. the monitor: `docket.monitor.deadline_monitor_run` — wall time, with its parts: the
-   speedy-trial clocks at risk (docket.speedy_trial_selectors), the one set-wise
-   statement (mark missed, due soon, recipients, digests inserted), and publishing one
-   send task per digest to the broker on commit — peak Python memory (tracemalloc) and
-   the process's peak RSS; targets: under 60 s, within 3x of the raw count;
+   one set-wise statement (mark missed, due soon, the speedy-trial clocks at risk,
+   recipients, digests inserted) and publishing the send tasks (one per
+   DOCKET_DIGEST_BATCH_SIZE digests) to the broker on commit — peak Python memory
+   (tracemalloc) and the process's peak RSS; targets: under 60 s, within 3x of the raw
+   count;
 3. the next hourly tick of the same night, once the workers have sent its digests
    (no marking, nothing to re-queue).
 
 On the first night it also sends `--sends` (200) of the digests, plus every supervisor's,
 through `docket.digests.digest_send` (Django's locmem mail backend: building the list with
 visibility applied and rendering it is what is timed), p50/p95 by role. The send tasks go
-to the broker of `--broker` (Redis db 9 by default), purged after each run so that no
-worker ever takes them. `--lean-indexes` measures without the foreign-key indexes on
-docket_deadline that no read uses (REDUNDANT_INDEXES): each costs a write per marked row.
+to the broker of `--broker` (Redis db 13 by default), purged after each run so that no
+worker ever takes them. Then `--parts` (5) times, for one more night, in transactions
+rolled back, the statement's parts alone beside the raw count: the speedy-trial clocks
+at risk (`speedy_trial_at_risk`), the marking UPDATE, and the whole statement.
 """
 
 from __future__ import annotations
@@ -77,20 +79,14 @@ def main() -> None:
         help="a Redis database no worker listens on (default: REDIS_URL's server, db 13)",
     )
     parser.add_argument(
-        "--index-ab",
+        "--parts",
         type=int,
-        default=4,
+        default=5,
         metavar="N",
-        help="time the monitor's statement N times with and N times without the "
-        "redundant indexes (rolled back), alternating",
+        help="time the statement's parts alone N times each, rolled back (0: skip)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--reuse", action="store_true", help="use the database a --keep run left")
-    parser.add_argument(
-        "--lean-indexes",
-        action="store_true",
-        help="without the foreign-key indexes no read uses (REDUNDANT_INDEXES)",
-    )
     args = parser.parse_args()
     # The send tasks go to a broker database no worker listens on (purged after each run).
     os.environ["CELERY_BROKER_URL"] = args.broker or (
@@ -103,11 +99,11 @@ def main() -> None:
             from scale import generate
 
             generate(cases=args.cases, seed=args.seed)
-        set_indexes(lean=args.lean_indexes)
+        indexes_as_migrated()
         reset_deadlines(args.deadlines)
         measure(nights=args.nights, sends=args.sends)
-        if args.index_ab:
-            index_ab(bench_today() + dt.timedelta(days=args.nights + 1), runs=args.index_ab)
+        if args.parts:
+            parts(bench_today() + dt.timedelta(days=args.nights + 1), runs=args.parts)
     finally:
         purge_broker()
         cleanup()
@@ -301,32 +297,30 @@ def monitored(night: dt.date, *, trace: bool = False):
     return result, elapsed, peak, rss
 
 
-# Foreign-key indexes Django adds on docket_deadline that no read uses (case_id is covered
-# by (case_id, due_on); the rest are never filtered on, and their rows are never deleted).
-# Each costs a write on every status change; --lean-indexes measures without them.
-REDUNDANT_INDEXES = {
-    "docket_deadline_case_id_426e8a84": "case_id",
-    "docket_deadline_court_id_03bae6ae": "court_id",
-    "docket_deadline_created_by_id_9a61a12d": "created_by_id",
-    "docket_deadline_met_by_id_50505e6c": "met_by_id",
-    "docket_deadline_rule_id_d65a052c": "rule_id",
-    "docket_deadline_trigger_entry_id_6381d7db": "trigger_entry_id",
-}
+# Foreign-key indexes Django made on docket_deadline before migration docket 0008 dropped
+# them (no read uses them; each cost a write per marked row). A database kept by an
+# earlier run of this script may still have them.
+OLD_INDEXES = (
+    "docket_deadline_case_id_426e8a84",
+    "docket_deadline_court_id_03bae6ae",
+    "docket_deadline_created_by_id_9a61a12d",
+    "docket_deadline_met_by_id_50505e6c",
+    "docket_deadline_rule_id_d65a052c",
+    "docket_deadline_trigger_entry_id_6381d7db",
+)
 
 
-def set_indexes(*, lean: bool) -> None:
+def indexes_as_migrated() -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        for name, column in REDUNDANT_INDEXES.items():
-            if lean:
-                cur.execute(f"DROP INDEX IF EXISTS {name}")
-            else:
-                cur.execute(f"CREATE INDEX IF NOT EXISTS {name} ON docket_deadline ({column})")
-        cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'docket_deadline'")
-        print(
-            f"docket_deadline has {cur.fetchone()[0]} indexes ({'lean' if lean else 'as migrated'})"
+        for name in OLD_INDEXES:
+            cur.execute(f"DROP INDEX IF EXISTS {name}")
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'docket_deadline' ORDER BY 1"
         )
+        names = [n for (n,) in cur.fetchall()]
+    print(f"docket_deadline has {len(names)} indexes (as migrated): {', '.join(names)}")
 
 
 def measure(*, nights: int, sends: int) -> None:
@@ -342,7 +336,7 @@ def measure(*, nights: int, sends: int) -> None:
     )
     header = (
         f"{'night':<11} {'raw count':>10} {'count ms':>9} {'SQL ms':>7} {'x count':>8} "
-        f"{'speedy ms':>9} {'publish s':>9} {'total s':>8} {'x count':>8} {'missed':>7} "
+        f"{'publish ms':>10} {'tasks':>6} {'total ms':>9} {'x count':>8} {'missed':>7} "
         f"{'due soon':>9} {'at risk':>8} {'digests':>8} {'rss MB':>7} {'rerun ms':>9}"
     )
     print(header)
@@ -377,8 +371,8 @@ def measure(*, nights: int, sends: int) -> None:
         sql_ms = result.sql_seconds * 1000
         print(
             f"{night!s:<11} {count:>10,} {count_ms:>9.1f} {sql_ms:>7.0f} "
-            f"{sql_ms / count_ms:>8.1f} {result.speedy_trial_seconds * 1000:>9.0f} "
-            f"{result.enqueue_seconds:>9.2f} {elapsed:>8.2f} {elapsed * 1000 / count_ms:>8.1f} "
+            f"{sql_ms / count_ms:>8.1f} {result.enqueue_seconds * 1000:>10.1f} "
+            f"{result.tasks:>6} {elapsed * 1000:>9.0f} {elapsed * 1000 / count_ms:>8.1f} "
             f"{run.marked_missed:>7,} {run.due_soon:>9,} {run.speedy_trial_alerts:>8,} "
             f"{run.digests:>8,} {rss / 1024:>7.0f} {rerun_ms:>9.0f}"
         )
@@ -419,41 +413,55 @@ def send_timings(night: dt.date, sends: int) -> None:
         )
 
 
-def index_ab(night: dt.date, *, runs: int) -> None:
-    """The monitor's statement for one more night, in transactions rolled back, with and
-    without REDUNDANT_INDEXES (dropped inside the transaction), alternating."""
+def parts(night: dt.date, *, runs: int) -> None:
+    """For one more night, in transactions rolled back, alternating, median of `runs`:
+    the raw count, the speedy-trial clocks at risk alone, the marking UPDATE alone (the
+    same rows the statement marks), and the monitor's whole statement."""
     from django.db import connection, transaction
 
-    from docket.monitor import _run
+    from docket.monitor import _run, alert_horizons
+    from docket.speedy_trial_selectors import speedy_trial_at_risk
 
-    timings: dict[bool, list[float]] = {False: [], True: []}
-    update: dict[bool, list[float]] = {False: [], True: []}
-    for lean in [False, True] * runs:
+    last_day = night + dt.timedelta(days=alert_horizons()[0])
+    now = night_instant(night)
+    timings: dict[str, list[float]] = {"count": [], "clocks": [], "update": [], "statement": []}
+    sizes: dict[str, int] = {}
+    for _ in range(runs):
+        sizes["count"], count_ms = raw_count(last_day, runs=1)
+        timings["count"].append(count_ms)
+        t = time.perf_counter()
+        sizes["clocks"] = len(speedy_trial_at_risk(today=night))
+        timings["clocks"].append((time.perf_counter() - t) * 1000)
         with transaction.atomic():
             with connection.cursor() as cur:
-                if lean:
-                    for name in REDUNDANT_INDEXES:
-                        cur.execute(f"DROP INDEX IF EXISTS {name}")
-                # what the statement's UPDATE alone costs: the same rows, marked
-                cur.execute("SAVEPOINT mark")
+                cur.execute("SET LOCAL jit = off")  # as the monitor runs it
                 t = time.perf_counter()
                 cur.execute(
-                    "UPDATE docket_deadline SET status = 'missed', status_date = %s "
-                    "WHERE status = 'open' AND due_on < %s",
-                    [night, night],
+                    "UPDATE docket_deadline d SET status = 'missed', status_date = %s "
+                    "FROM core_court c WHERE c.id = d.court_id AND c.is_active "
+                    "AND d.status = 'open' AND d.due_on <= %s AND CASE WHEN d.due_at IS NULL "
+                    "THEN d.due_on < %s ELSE d.due_at < %s END",
+                    [night, night, night, now],
                 )
-                update[lean].append((time.perf_counter() - t) * 1000)
-                cur.execute("ROLLBACK TO SAVEPOINT mark")
-            result = _run(run_date=night, now=night_instant(night))
-            timings[lean].append(result.sql_seconds * 1000)
+                timings["update"].append((time.perf_counter() - t) * 1000)
+                sizes["update"] = cur.rowcount
             transaction.set_rollback(True)
-    print(f"\nthe monitor's statement for {night}, rolled back, {runs} runs each (median):")
-    for lean in (False, True):
-        label = "without the 6 redundant indexes" if lean else "as migrated (12 indexes)"
-        print(
-            f"  {label:<34} statement {statistics.median(timings[lean]):7.0f} ms   "
-            f"its UPDATE alone {statistics.median(update[lean]):6.0f} ms"
-        )
+        with transaction.atomic():
+            result = _run(run_date=night, now=now)
+            timings["statement"].append(result.sql_seconds * 1000)
+            sizes["statement"] = result.run.digests
+            transaction.set_rollback(True)
+    count_ms = statistics.median(timings["count"])
+    labels = {
+        "count": f"raw count ({sizes['count']:,} due deadlines)",
+        "clocks": f"speedy-trial clocks at risk alone ({sizes['clocks']:,})",
+        "update": f"marking UPDATE alone ({sizes['update']:,} rows)",
+        "statement": f"whole statement ({sizes['statement']:,} digests)",
+    }
+    print(f"\nthe statement's parts for {night}, rolled back, {runs} runs each (median):")
+    for key, label in labels.items():
+        ms = statistics.median(timings[key])
+        print(f"  {label:<48} {ms:8.1f} ms  {ms / count_ms:6.1f}x the raw count")
 
 
 def purge_broker() -> None:

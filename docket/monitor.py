@@ -45,7 +45,7 @@ import datetime as dt
 import logging
 import time
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -57,7 +57,7 @@ from casemgmt.core.audit import audit_record
 from casemgmt.core.models import Court
 
 from .models import DeadlineDigest, DeadlineMonitorRun, DeadlineStatus, DigestStatus
-from .speedy_trial_selectors import speedy_trial_at_risk
+from .speedy_trial_selectors import jit_off, speedy_trial_at_risk_sql
 
 logger = logging.getLogger(__name__)
 
@@ -98,20 +98,6 @@ def monitor_night(*, now: dt.datetime | None = None) -> dt.date | None:
     return min((now.astimezone(zoneinfo.ZoneInfo(z)) - shift).date() for z in zones)
 
 
-# --- speedy trial -----------------------------------------------------------------------------
-
-
-def speedy_trial_at_risk_cases(
-    *, today: dt.date, court_ids: Iterable[int] | None = None
-) -> list[tuple[int, int]]:
-    """(case id, court id) of every speedy-trial clock under its court's alert threshold
-    (SpeedyTrialSettings.alert_days_remaining) on `today`, in one statement."""
-    rows = speedy_trial_at_risk(
-        court_ids=list(court_ids) if court_ids is not None else None, today=today
-    )
-    return [(row.case_id, row.court_id) for row in rows]
-
-
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -121,14 +107,14 @@ class MonitorResult:
     created: bool  # False: the night had run already (nothing marked, nothing created)
     queued: list[int] = field(default_factory=list)  # digest ids queued on commit
     by_court: dict[int, dict[str, int]] = field(default_factory=dict)
-    speedy_trial_seconds: float = 0.0  # the clocks at risk (docket.speedy_trial_selectors)
-    sql_seconds: float = 0.0  # the set-wise statement (mark, find, create digests)
+    sql_seconds: float = 0.0  # the set-wise statement (mark, find, clocks, create digests)
     enqueue_seconds: float = 0.0  # publishing the send tasks, after the commit
     tasks: int = 0  # send tasks published (one per batch of digests)
 
 
 # One statement: mark missed, find the due-soon deadlines and the speedy-trial clocks at
-# risk, turn them into (recipient, item) pairs, and insert one digest per recipient.
+# risk (docket.speedy_trial_selectors' SQL, inlined: {at_risk}), turn them into
+# (recipient, item) pairs, and insert one digest per recipient.
 # A court's local date is computed in SQL from its own time zone, so a deadline is never
 # marked missed before its court-local due date (or due_at, for periods in hours) has
 # passed, whatever `run_date` says.
@@ -160,8 +146,7 @@ soon AS (
        AND (d.due_at IS NULL OR d.due_at >= %(now)s)
 ),
 at_risk AS (
-    SELECT x.case_id, x.court_id
-      FROM unnest(%(risk_cases)s::bigint[], %(risk_courts)s::bigint[]) AS x(case_id, court_id)
+    SELECT r.case_id, r.court_id FROM ({at_risk}) r
 ),
 items AS (
     SELECT id AS item, case_id, court_id, owner_id, is_statutory FROM marked
@@ -258,27 +243,23 @@ def _run(*, run_date: dt.date, now: dt.datetime) -> MonitorResult:
         logger.info("deadline monitor: night %s already run; re-queueing pending", run_date)
         return MonitorResult(run=run, created=False)
 
-    started = time.perf_counter()
-    risk = speedy_trial_at_risk_cases(today=run_date)
-    speedy_trial_seconds = time.perf_counter() - started
     horizons = alert_horizons()
+    at_risk, at_risk_params = speedy_trial_at_risk_sql(today=run_date, ordered=False)
+    params = {
+        "run_date": run_date,
+        "last_day": run_date + dt.timedelta(days=horizons[0]),
+        "now": now,
+        "open": DeadlineStatus.OPEN,
+        "missed": DeadlineStatus.MISSED,
+        "reason": MISSED_REASON,
+        "pending": DigestStatus.PENDING,
+        "supervisor": "supervisor",
+    }
+    assert not set(params) & set(at_risk_params)
     started = time.perf_counter()
     with connection.cursor() as cur:
-        cur.execute(
-            MONITOR_SQL,
-            {
-                "run_date": run_date,
-                "last_day": run_date + dt.timedelta(days=horizons[0]),
-                "now": now,
-                "open": DeadlineStatus.OPEN,
-                "missed": DeadlineStatus.MISSED,
-                "reason": MISSED_REASON,
-                "pending": DigestStatus.PENDING,
-                "supervisor": "supervisor",
-                "risk_cases": [case_id for case_id, _ in risk],
-                "risk_courts": [court_id for _, court_id in risk],
-            },
-        )
+        jit_off(cur)  # for the rest of the night's transaction
+        cur.execute(MONITOR_SQL.replace("{at_risk}", at_risk), params | at_risk_params)
         digests, per_court = cur.fetchone()
     sql_seconds = time.perf_counter() - started
     by_court = {
@@ -328,7 +309,6 @@ def _run(*, run_date: dt.date, now: dt.datetime) -> MonitorResult:
         run=run,
         created=True,
         by_court=by_court,
-        speedy_trial_seconds=speedy_trial_seconds,
         sql_seconds=sql_seconds,
     )
 
@@ -388,5 +368,4 @@ __all__ = [
     "monitor_hour",
     "monitor_night",
     "pending_digest_ids",
-    "speedy_trial_at_risk_cases",
 ]

@@ -155,11 +155,13 @@ def _capped_end(cap_kinds: dict[str, int]) -> str:
 
 
 def speedy_trial_at_risk_sql(
-    *, today: dt.date, court_ids=None, threshold_days: int | None = None
+    *, today: dt.date, court_ids=None, threshold_days: int | None = None, ordered: bool = True
 ) -> tuple[str, dict]:
-    """The SQL of `speedy_trial_at_risk`, for a caller that builds on it set-wise (e.g.
-    joins it to the people to alert). Columns: case_id, court_id, days_remaining,
-    trial_by, paused."""
+    """The SQL of `speedy_trial_at_risk`, for a caller that builds on it set-wise (the
+    nightly monitor's statement joins it to the people to alert; `ordered=False` leaves
+    the order to it). Columns: case_id, court_id, days_remaining, trial_by, paused.
+    Every parameter's name is one of today, threshold, closed, criminal, trial_days,
+    alert_days, court_ids."""
     assert set(KIND_CAP_DAYS) <= set(ExcludableKind.values)
     clock = SpeedyTrialClock._meta.db_table
     settings = SpeedyTrialSettings._meta.db_table
@@ -277,7 +279,7 @@ counted AS (
 SELECT case_id, court_id, days_remaining, trial_by, paused
 FROM counted
 WHERE days_remaining < threshold
-ORDER BY days_remaining, trial_by, case_id
+{"ORDER BY days_remaining, trial_by, case_id" if ordered else ""}
 """  # noqa: S608
     return sql, params
 
