@@ -23,6 +23,7 @@ from casemgmt.core.services import api_token_create
 from cases.models import CaseStatus, court_local_date
 from cases.services import appearance_enter, case_confidentiality_set
 from programs.models import (
+    ComplianceFlag,
     Enrollment,
     EnrollmentStatus,
     PhaseRequirement,
@@ -568,6 +569,41 @@ def test_enrollment_list_filters(api, coordinator, program, diversion, case, mak
     assert client.get(f"{V1}enrollments/?case={case.number}").json()["count"] == 1
     assert_error(client.get(f"{V1}enrollments/?has_open_flags=maybe"), 400, None, "has_open_flags")
     assert_error(client.get(f"{V1}enrollments/?phase=zero"), 400, "invalid", "phase")
+
+
+def test_open_flags_show_on_the_enrollment_and_filter_the_list(
+    api, coordinator, program, case, court_a
+):
+    enrollment = active(program, case, by=coordinator)
+    today = court_local_date(court_a)
+    # A flag as the nightly run raises it (programs.compliance has its own tests).
+    flag = ComplianceFlag.objects.create(
+        enrollment=enrollment,
+        kind="missed_test",
+        key="call:1",
+        detail="No test on the day called.",
+        raised_on=today,
+    )
+    client = api(coordinator)
+    url = f"{V1}enrollments/{enrollment.pk}/"
+
+    detail = client.get(url).json()
+    assert detail["open_flags"] == 1
+    assert [f["id"] for f in detail["flags"]] == [flag.pk]
+    assert detail["flags"][0]["kind"] == "missed_test" and detail["flags"][0]["status"] == "open"
+    assert client.get(f"{V1}enrollments/?has_open_flags=true").json()["count"] == 1
+    assert client.get(f"{V1}enrollments/?has_open_flags=false").json()["count"] == 0
+    assert client.get(f"{url}flags/?status=open").json()["count"] == 1
+    assert client.get(f"{url}flags/?status=resolved").json()["count"] == 0
+
+    # A sanction answering the flag.
+    response = client.post(
+        f"{url}responses/",
+        {"kind": "sanction", "action": "Essay", "reason": "Missed a test.", "flag": flag.pk},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["flag"] == flag.pk
 
 
 def test_event_errors_name_the_field_with_a_stable_code(api, coordinator, program, case, court_a):
