@@ -32,6 +32,8 @@ urlpatterns = [
     path("", include("docket.portal_urls")),
     path("payments/", include("payments.urls")),
     path("payments/", include("payments.plan_urls")),
+    path("programs/", include("programs.urls")),
+    path("dashboard/", include("casemgmt.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
 ]
