@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from cases.api.serializers import CourtLocalDateTimeField
 
@@ -51,6 +52,13 @@ def choice(choices, *, help_text: str = "", **kwargs) -> serializers.CharField:
 
     described = f"{help_text} One of: {', '.join(values)}.".strip()
     return serializers.CharField(max_length=40, validators=[one_of], help_text=described, **kwargs)
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """A boolean query parameter that is absent when not given (DRF reads a missing
+    boolean of form or query data as false)."""
+
+    default_empty_html = empty
 
 
 def decimal_out(**kwargs) -> serializers.DecimalField:
@@ -165,7 +173,7 @@ class ProgramCreateSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(min_value=1, max_value=100000)
     duration_days = serializers.IntegerField(min_value=1, max_value=3650)
     fee_amount = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=0, required=False, default="0.00"
+        max_digits=10, decimal_places=2, min_value=0, required=False, default=Decimal("0.00")
     )
     fee_due_days = serializers.IntegerField(required=False, default=90, min_value=0)
     phases = PhaseInputSerializer(many=True, help_text="In order: phase 1 first.")
@@ -404,7 +412,9 @@ class EnrollmentListQuerySerializer(serializers.Serializer):
     phase = serializers.IntegerField(
         required=False, min_value=1, max_value=100, help_text="The phase's number."
     )
-    has_open_flags = serializers.BooleanField(required=False, allow_null=True, default=None)
+    has_open_flags = QueryBooleanField(
+        required=False, help_text="true: only those with open flags; false: only those without."
+    )
     case = serializers.CharField(required=False, max_length=40, help_text="A case number.")
 
 

@@ -591,6 +591,7 @@ def test_open_flags_show_on_the_enrollment_and_filter_the_list(
     assert detail["open_flags"] == 1
     assert [f["id"] for f in detail["flags"]] == [flag.pk]
     assert detail["flags"][0]["kind"] == "missed_test" and detail["flags"][0]["status"] == "open"
+    assert client.get(f"{V1}enrollments/").json()["count"] == 1
     assert client.get(f"{V1}enrollments/?has_open_flags=true").json()["count"] == 1
     assert client.get(f"{V1}enrollments/?has_open_flags=false").json()["count"] == 0
     assert client.get(f"{url}flags/?status=open").json()["count"] == 1
