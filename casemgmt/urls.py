@@ -34,7 +34,6 @@ urlpatterns = [
     path("payments/", include("payments.plan_urls")),
     path("programs/", include("programs.urls")),
     path("dashboard/", include("casemgmt.dashboard.urls")),
-    path("dashboard/", include("casemgmt.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
 ]
