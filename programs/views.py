@@ -27,6 +27,7 @@ from casemgmt.core.policies import audit_denied, role_required
 from casemgmt.core.roles import STAFF_ROLES
 from casemgmt.core.selectors import court_active_for
 from cases.models import court_local_date
+from cases.policies import can_keep_record
 from cases.selectors import case_get_visible
 
 from . import services
@@ -101,10 +102,13 @@ def _require_staff(request: HttpRequest, record) -> None:
         _refuse(request, record)
 
 
-def _refuse(request: HttpRequest, record) -> None:
-    audit_denied(request, reason="program_staff_only", case=record.case.number)
+def _refuse(request: HttpRequest, record, exc: DomainError | None = None) -> None:
+    reason = exc.code.lower() if exc is not None else "program_staff_only"
+    audit_denied(request, reason=reason, case=record.case.number)
     raise PermissionDenied(
-        "Only the program's coordinators and the court's supervisors may do this."
+        exc.message
+        if exc is not None
+        else "Only the program's coordinators and the court's supervisors may do this."
     )
 
 
@@ -115,7 +119,7 @@ def _run(request: HttpRequest, record, form, call):
         return call()
     except DomainError as exc:
         if exc.status == 403:
-            _refuse(request, record)
+            _refuse(request, record, exc)
         apply_refusal(form, exc)
     except ValidationError as exc:
         apply_validation_error(form, exc)
@@ -514,6 +518,9 @@ def _participant_context(request: HttpRequest, enrollment: Enrollment, **bound) 
         "last_phase": bool(phases) and enrollment.phase_id == phases[-1].pk,
         "timeline": enrollment_timeline(enrollment),
         "logged": bound.get("logged"),
+        # Review hearings go on the court's calendar: the docket lets its record keepers
+        # (clerks, supervisors) set them, not coordinators.
+        "can_schedule": manager and can_keep_record(request.user, enrollment.case),
     }
     if manager and active:
         court = enrollment.program.court

@@ -665,3 +665,46 @@ def test_dates_in_the_log_default_to_the_courts_today(client, coordinator, activ
     page = text(client.get(enrollment_url(active)))
     assert f'value="{today.isoformat()}"' in page
     assert today - dt.timedelta(days=20) == active.enrolled_on
+
+
+def test_a_supervisor_schedules_a_review_hearing_about_a_flag(
+    client, supervisor, coordinator, active, court_a
+):
+    from casemgmt.core.selectors import court_days_off
+    from docket.models import Hearing, Session
+    from tests.docket.factories import courtroom
+
+    room = courtroom(court_a, name="Courtroom 5")
+    raised = flag(active)
+    day = court_a.local_today() + dt.timedelta(weeks=3)
+    while day.weekday() >= 5 or court_days_off(court=court_a, start=day, end=day):
+        day += dt.timedelta(days=1)
+    when = dt.datetime.combine(day, dt.time(14), tzinfo=court_a.tzinfo)
+    Session.objects.create(  # the docket sets review hearings in a review session
+        court=court_a,
+        name="Drug court reviews",
+        hearing_type="review",
+        courtroom=room,
+        date=day,
+        starts_at=when,
+        ends_at=when + dt.timedelta(hours=2),
+        capacity_cases=30,
+    )
+    data = {"hearing-date": day.isoformat(), "hearing-time": "14:00", "hearing-courtroom": room.pk}
+    url = enrollment_url(active, "flag_hearing", raised.pk)
+
+    # A coordinator serves the program but does not keep the court's calendar: no form,
+    # and the docket's refusal if they post anyway.
+    client.force_login(coordinator)
+    assert "Schedule the hearing" not in text(client.get(enrollment_url(active)))
+    refused = client.post(url, data)
+    client.force_login(supervisor)
+    assert "Schedule the hearing" in text(client.get(enrollment_url(active)))
+    done = client.post(url, data)
+
+    assert refused.status_code == 403
+    assert done.status_code == 302, [
+        line for line in text(done).splitlines() if "alert__text" in line or "error-message" in line
+    ]
+    hearing = Hearing.objects.get(case=active.case)
+    assert hearing.hearing_type == "review"
