@@ -708,3 +708,51 @@ def test_a_supervisor_schedules_a_review_hearing_about_a_flag(
     ]
     hearing = Hearing.objects.get(case=active.case)
     assert hearing.hearing_type == "review"
+
+
+def test_a_waitlisted_participant_is_admitted_when_a_place_is_free(
+    client, coordinator, court_a, make_case
+):
+    small = drug_court(court_a, code="SMALL", capacity=1, criteria=False)
+    first = enroll(small, make_case(), by=coordinator)
+    waiting = enroll(small, make_case(), by=coordinator, status="waitlisted")
+    Enrollment.objects.filter(pk=waiting.pk).update(phase=None, enrolled_on=None)
+    client.force_login(coordinator)
+    url = enrollment_url(waiting, "enrollment_admit")
+
+    page = text(client.get(enrollment_url(waiting)))
+    full = client.post(url, follow=True)
+    Enrollment.objects.filter(pk=first.pk).update(
+        status="completed", ended_on=court_local_date(court_a)
+    )
+    admitted = client.post(url, follow=True)
+
+    assert "Admit now" in page and "Log the test" not in page
+    assert "PROGRAM_FULL" in text(full)
+    assert "Admitted from the waitlist" in text(admitted)
+    waiting.refresh_from_db()
+    assert waiting.status == EnrollmentStatus.ACTIVE
+
+
+@pytest.mark.parametrize("extra", [0, 10])
+def test_participant_page_queries_do_not_grow_with_the_record(
+    client, coordinator, active, extra, court_a, django_assert_max_num_queries
+):
+    site = service_site(court_a)
+    for i in range(extra):
+        flag(active, key=f"event:{i + 100}")
+        hours_event = ServiceEvent.objects.create(
+            enrollment=active,
+            kind="community_service",
+            occurred_on=active.enrolled_on,
+            hours=Decimal("1"),
+            site=site,
+            recorded_by=coordinator,
+        )
+        assert hours_event.pk
+    client.force_login(coordinator)
+
+    with django_assert_max_num_queries(19):
+        response = client.get(enrollment_url(active))
+
+    assert response.status_code == 200
