@@ -39,6 +39,8 @@ from cases.models import (
     court_local_date,
 )
 from cases.services import case_row_lock, case_transition, charge_dispose, docket_entry_record
+from docket.models import HearingType
+from docket.services import hearing_schedule
 
 from .models import (
     OPEN_REFERRAL_STATUSES,
@@ -68,6 +70,8 @@ from .models import (
     TerminationReason,
 )
 from .policies import can_refer, require_program_staff
+from .progress import enrollment_progress
+from .screening import screen_referral
 
 logger = logging.getLogger(__name__)
 
@@ -289,7 +293,6 @@ def referral_screen(
         Http404; DomainError: PROGRAM_STAFF_ONLY (403); REFERRAL_NOT_SCREENABLE (409);
             UNKNOWN_DECISION, DECISION_REQUIRED, DECISION_REASON_REQUIRED (422).
     """
-    from .screening import screen_referral
 
     require_program_staff(by, referral)
     referral = _lock_referral(referral)
@@ -1017,8 +1020,6 @@ def flag_review_hearing_schedule(
             (NOT_A_RECORD_KEEPER 403 for a user who is not also a record keeper of the
             court, e.g. a coordinator; conflicts 409; ...).
     """
-    from docket.models import HearingType
-    from docket.services import hearing_schedule
 
     require_program_staff(by, flag)
     flag = ComplianceFlag.objects.select_related("enrollment__case__court").get(pk=flag.pk)
@@ -1181,7 +1182,6 @@ def response_record(
 
 def _requirements_met(enrollment: Enrollment, *, on: dt.date, override: bool, reason: str, what):
     """The blockers of the current phase, refused unless overridden with a reason."""
-    from .progress import enrollment_progress
 
     progress = enrollment_progress(enrollment, as_of=on)
     if progress.ready_to_advance:
