@@ -187,37 +187,25 @@ def build_court(court, clerk, lawyer, *, name: str, supervisor) -> Court:
     return world
 
 
-@pytest.fixture
-def lawyer_a(make_user, court_a):
-    return make_user(
+def build_world(*, court_a, court_b, clerk, make_user, supervisor, supervisor_b) -> Court:
+    """Court A's caseload (returned) and its mirror in court B."""
+    lawyer_a = make_user(
         Role.ATTORNEY, [court_a], username="lawyer_a", first_name="Lee", last_name="Ames"
     )
-
-
-@pytest.fixture
-def world_a(court_a, clerk, lawyer_a, supervisor):
-    return build_court(
-        court_a,
-        clerk,
-        lawyer_a,
-        name="Alphason",
-        supervisor=supervisor,
-    )
-
-
-@pytest.fixture
-def world_b(court_b, make_user, supervisor_b):
+    world_a = build_court(court_a, clerk, lawyer_a, name="Alphason", supervisor=supervisor)
     clerk_b = make_user(Role.CLERK, [court_b], username="clerk_b")
     lawyer_b = make_user(Role.ATTORNEY, [court_b], username="lawyer_b", last_name="Bravoson")
-    return build_court(
-        court_b,
-        clerk_b,
-        lawyer_b,
-        name="Bravoson",
-        supervisor=supervisor_b,
-    )
+    build_court(court_b, clerk_b, lawyer_b, name="Bravoson", supervisor=supervisor_b)
+    return world_a
 
 
 @pytest.fixture
-def world(world_a, world_b):
-    return world_a
+def world(court_a, court_b, clerk, make_user, supervisor, supervisor_b):
+    return build_world(
+        court_a=court_a,
+        court_b=court_b,
+        clerk=clerk,
+        make_user=make_user,
+        supervisor=supervisor,
+        supervisor_b=supervisor_b,
+    )
