@@ -111,7 +111,9 @@ class QuerySetListing(Listing):
     ):
         self.case_field = case_field
         if case_field is not None:
-            queryset = queryset.filter(**{f"{case_field}__in": Case.objects.visible_to(user)})
+            queryset = queryset.filter(
+                **{f"{case_field}__in": Case.objects.visible_to(user)}
+            ).select_related(f"{case_field}__court")  # the case's link names its court
         self.queryset = queryset
         self.to_rows = to_rows
 
@@ -458,7 +460,7 @@ def _review_queue(scope, user, params) -> Listing:
     filings = review_queue(scope.court_ids).select_related("document")
     band = params.get("band")
     if band:
-        # The bands of filings.measures.review_queue_age, counted back from the same now.
+        # The bands of filings.measures.review_queue_age, counted back from now as it does.
         low, high, _label = QUEUE_BANDS[int(band)]
         filings = filings.filter(submitted_at__lte=scope.now - dt.timedelta(hours=low))
         if high is not None:

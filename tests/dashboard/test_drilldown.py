@@ -214,3 +214,68 @@ def test_sealed_and_juvenile_cases_on_a_list_are_audited_reads(client, superviso
         ("dashboard.pending", [world.cases["J"].number]),
         ("dashboard.dispositions", [world.cases["S"].number]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("slug", "params"),
+    [
+        ("clearance", {"side": "incoming"}),
+        ("pending", {}),
+        ("deadlines-missed", {}),
+        ("trials", {}),
+        ("obligations", {}),
+        ("review-queue", {}),
+    ],
+)
+def test_a_lists_queries_do_not_grow_with_its_rows(client, supervisor, world, slug, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from docket.models import Deadline, HearingStatus, HearingType
+    from filings.models import Filing, FilingType
+    from filings.services import filing_submit
+    from tests.docket.factories import hearing
+    from tests.filings.pdfs import pdf_bytes, upload
+    from tests.payments.factories import obligation
+
+    client.force_login(supervisor)
+    query = {**Q1_QUERY, **params}
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/dashboard/{slug}/", query)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    client.get(f"/dashboard/{slug}/", query)
+    before = queries()
+    for i in range(6):
+        case = open_case(case_type=world.cr, opened_by=world.clerk, filed_on=dt.date(2026, 2, 2))
+        hearing(
+            case,
+            scheduled_by=world.clerk,
+            day=dt.date(2026, 3, 9),
+            hour=8 + i,
+            hearing_type=HearingType.TRIAL,
+            status=HearingStatus.HELD,
+        )
+        Deadline.objects.create(
+            case=case,
+            court=world.court,
+            name="Answer",
+            status="missed",
+            due_on=dt.date(2026, 3, 3),
+            status_date=dt.date(2026, 3, 3),
+        )
+        obligation(case, "fine", "10.00", ordered_on=dt.date(2026, 3, 1))
+    case = world.cases["C"]
+    for _ in range(3):
+        filing = filing_submit(
+            case=case,
+            upload=upload(pdf_bytes(), name="m.pdf"),
+            filing_type=FilingType.objects.get(court=world.court, code="MOTN"),
+            filer=world.lawyer,
+            title="Motion",
+        )
+        assert Filing.objects.filter(pk=filing.pk).exists()
+    assert queries() == before
