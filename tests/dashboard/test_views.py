@@ -223,6 +223,12 @@ def test_a_preset_from_the_url(client, supervisor, court_a):
         ({"continued": "many"}, "continued"),
         ({"continued": "0"}, "continued"),
         ({"case_type": "x"}, "case_type"),
+        ({"case_type": "99999999999999999999"}, "case_type"),
+        ({"court": "99999999999999999999"}, "court"),
+        ({"court": "-1"}, "court"),
+        ({"period": "custom", "start": "99999-01-01", "end": "2026-03-01"}, "start"),
+        ({"period": "custom\x00", "start": "2026-01-01", "end": "2026-03-01"}, "period"),
+        ({"continued": "1e9"}, "continued"),
     ],
 )
 def test_garbage_in_the_filter_is_a_field_error_not_a_500(client, supervisor, world, query, field):
@@ -233,7 +239,9 @@ def test_garbage_in_the_filter_is_a_field_error_not_a_500(client, supervisor, wo
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert "scope" not in response.context
-    assert 'class="usa-error-message"' in response.content.decode()
+    html = response.content.decode()
+    # Shown by the field, or (the court's field is hidden to one who has one court) above.
+    assert 'class="usa-error-message"' in html or "The filters are not valid" in html
 
 
 # --- court A's supervisor and court B ----------------------------------------------------------
@@ -349,3 +357,13 @@ def test_the_page_is_a_small_constant_number_of_queries(
         .strip("$")
         .replace(",", "")
     ) == Decimal("1020.00")
+
+
+def test_a_supervisor_of_no_court_is_told_so(client, make_user):
+    lonely = make_user(Role.SUPERVISOR, [], username="supervisor_nowhere")
+    client.force_login(lonely)
+
+    response = client.get(URL)
+
+    assert response.status_code == 400
+    assert "You work in no court." in response.content.decode()
