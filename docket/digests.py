@@ -1,20 +1,22 @@
 """Deadline alert digests: one e-mail per recipient per night, built when it is sent.
 
 The nightly monitor (docket.monitor) creates a pending DeadlineDigest per recipient and
-queues `docket.tasks.deadline_digest_send`. Sending builds the list at that moment, with
-the recipient's visibility applied (`Case.objects.visible_to(recipient)`): a deadline met,
-waived or vacated since the run is no longer listed, and a case the recipient may no
-longer see — sealed since, an appearance withdrawn — never is. Sealed and juvenile cases
-the recipient is entitled to are listed by number and deadline under the court's
-placeholder caption (an e-mail leaves the court's systems), and each digest's audit
-event names them.
+queues them in batches (`docket.tasks.deadline_digests_send`). Sending builds the list at
+that moment, with the recipient's visibility applied (`Case.objects.visible_to(recipient)`):
+a deadline met, waived or vacated since the run is no longer listed, and a case the
+recipient may no longer see — sealed since, an appearance withdrawn — never is. Sealed
+and juvenile cases the recipient is entitled to are listed by number and deadline under
+the court's placeholder caption (an e-mail leaves the court's systems), and each digest's
+audit event names them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -311,27 +313,40 @@ def _item(d: Deadline, digest_date: dt.date) -> DigestItem:
     )
 
 
-# A worker sends a night's digests one after another: the clocks at risk of a court that
-# night are computed once per worker (one set-wise query per court) and kept a little while.
-AT_RISK_CACHE_SECONDS = 600
-_at_risk_cache: dict[tuple[int, dt.date], tuple[float, list[SpeedyTrialRisk]]] = {}
+# A batch of digests (docket.tasks.deadline_digests_send, one after another in one worker)
+# reads each court's clocks at risk once, when its first digest needs them (one
+# set-wise query per court), and drops them when the batch ends: a change made before a
+# batch starts is always seen, and a digest sent alone (a retry) reads them afresh.
+_batch_at_risk: ContextVar[dict[tuple[int, dt.date], list[SpeedyTrialRisk]] | None] = ContextVar(
+    "docket_batch_at_risk", default=None
+)
+
+
+@contextmanager
+def at_risk_shared() -> Iterator[None]:
+    """Within the block, digests sent share each court's clocks at risk (read once)."""
+    token = _batch_at_risk.set(_batch_at_risk.get() or {})
+    try:
+        yield
+    finally:
+        _batch_at_risk.reset(token)
 
 
 def _court_at_risk(court_id: int, day: dt.date) -> list[SpeedyTrialRisk]:
+    shared = _batch_at_risk.get()
+    if shared is None:
+        return speedy_trial_at_risk(court_ids=[court_id], today=day)
     key = (court_id, day)
-    now = time.monotonic()
-    hit = _at_risk_cache.get(key)
-    if hit is not None and now - hit[0] < AT_RISK_CACHE_SECONDS:
-        return hit[1]
-    rows = speedy_trial_at_risk(court_ids=[court_id], today=day)
-    for stale in [k for k, (t, _) in _at_risk_cache.items() if now - t >= AT_RISK_CACHE_SECONDS]:
-        del _at_risk_cache[stale]
-    _at_risk_cache[key] = (now, rows)
-    return rows
+    if key not in shared:
+        shared[key] = speedy_trial_at_risk(court_ids=[court_id], today=day)
+    return shared[key]
 
 
 def at_risk_cache_clear() -> None:
-    _at_risk_cache.clear()
+    """Forget the clocks a batch in progress has read."""
+    shared = _batch_at_risk.get()
+    if shared is not None:
+        shared.clear()
 
 
 def _speedy_trial_rows(*, digest_date, own, supervised) -> list[tuple[int, SpeedyTrialRisk]]:
@@ -505,6 +520,7 @@ def _audit(digest: DeadlineDigest, content: DigestContent, *, empty: bool = Fals
 __all__ = [
     "DigestContent",
     "DigestTransientError",
+    "at_risk_shared",
     "digest_content",
     "digest_email_build",
     "digest_send",

@@ -113,6 +113,21 @@ def deadline_digests_send(digest_ids: list[int]) -> dict[str, int]:
         digest's status, whether this run or an earlier one ended it), locked (another
         worker holds it), gone, retrying, error.
     """
+    from . import digests
+
+    counts: dict[str, int] = {}
+    errors: list[int] = []
+    with digests.at_risk_shared():  # each court's clocks at risk read once per batch
+        for digest_id in digest_ids:
+            outcome = _send_in_batch(digest_id, errors)
+            counts[outcome] = counts.get(outcome, 0) + 1
+    if errors:
+        logger.error("deadline digests left pending after errors: %s", errors)
+    return counts
+
+
+def _send_in_batch(digest_id: int, errors: list[int]) -> str:
+    """Send one digest of a batch; its outcome (see `deadline_digests_send`)."""
     from django.db import connection
 
     from filings.tasks import delivery_backoff
@@ -120,31 +135,23 @@ def deadline_digests_send(digest_ids: list[int]) -> dict[str, int]:
     from . import digests
     from .models import DeadlineDigest
 
-    counts: dict[str, int] = {}
-    errors: list[int] = []
-    for digest_id in digest_ids:
-        try:
-            digest = digests.digest_send(digest_id=digest_id)
-        except DeadlineDigest.DoesNotExist:
-            logger.warning("deadline digest %s does not exist; nothing to send", digest_id)
-            outcome = "gone"
-        except (digests.DigestTransientError, *TRANSIENT_DB_ERRORS) as exc:
-            logger.info("deadline digest %s: %s; retried alone", digest_id, exc)
-            if isinstance(exc, TRANSIENT_DB_ERRORS) and not connection.in_atomic_block:
-                connection.close_if_unusable_or_obsolete()  # the next digest reconnects
-            deadline_digest_send.apply_async((digest_id,), countdown=delivery_backoff(0), retries=1)
-            outcome = "retrying"
-        except Exception:
-            # Left pending (its transaction rolled back): the next hourly tick queues it.
-            logger.exception("deadline digest %s not sent; left pending", digest_id)
-            errors.append(digest_id)
-            outcome = "error"
-        else:
-            outcome = "locked" if digest is None else str(digest.status)
-        counts[outcome] = counts.get(outcome, 0) + 1
-    if errors:
-        logger.error("deadline digests left pending after errors: %s", errors)
-    return counts
+    try:
+        digest = digests.digest_send(digest_id=digest_id)
+    except DeadlineDigest.DoesNotExist:
+        logger.warning("deadline digest %s does not exist; nothing to send", digest_id)
+        return "gone"
+    except (digests.DigestTransientError, *TRANSIENT_DB_ERRORS) as exc:
+        logger.info("deadline digest %s: %s; retried alone", digest_id, exc)
+        if isinstance(exc, TRANSIENT_DB_ERRORS) and not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()  # the next digest reconnects
+        deadline_digest_send.apply_async((digest_id,), countdown=delivery_backoff(0), retries=1)
+        return "retrying"
+    except Exception:
+        # Left pending (its transaction rolled back): the next hourly tick queues it.
+        logger.exception("deadline digest %s not sent; left pending", digest_id)
+        errors.append(digest_id)
+        return "error"
+    return "locked" if digest is None else str(digest.status)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=6)

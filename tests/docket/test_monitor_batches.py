@@ -15,7 +15,7 @@ import pytest
 
 from casemgmt.core.roles import Role
 from docket import digests, tasks
-from docket.models import DeadlineDigest, DigestStatus
+from docket.models import DeadlineDigest, DigestStatus, SpeedyTrialClock
 from docket.monitor import deadline_monitor_run, digest_batches
 from tests.docket.test_monitor import MORNING, NIGHT, deadline
 
@@ -143,3 +143,57 @@ def test_a_gone_digest_in_a_batch_is_skipped(three_attorneys, mailoutbox):
     counts = tasks.deadline_digests_send([999_999, *ids])
 
     assert counts == {"gone": 1, "sent": 3} and len(mailoutbox) == 3
+
+
+# --- the clocks at risk, read once per batch and never kept past it ---------------------------
+
+
+@pytest.fixture
+def two_clocks(make_user, make_case, court_a):
+    """Two attorneys, each of record on a criminal case whose 70-day clock has 2 days left
+    on NIGHT (started Jan 3, 18 U.S.C. 3161(c)(1)): two digests, both in court A."""
+    people = []
+    for name in ("Ames", "Baker"):
+        lawyer = make_user(Role.ATTORNEY, [court_a], username=f"lawyer_{name.lower()}")
+        case = make_case(name, attorneys=[lawyer])
+        SpeedyTrialClock.objects.create(
+            case=case, indictment_on=dt.date(2025, 1, 1), first_appearance_on=dt.date(2025, 1, 2)
+        )
+        people.append((lawyer, case))
+    return people
+
+
+def test_a_batch_reads_each_courts_clocks_at_risk_once(two_clocks, mailoutbox, monkeypatch):
+    deadline_monitor_run(run_date=NIGHT, now=MORNING)
+    reads = []
+    real = digests.speedy_trial_at_risk
+
+    def counted(**kwargs):
+        reads.append(kwargs["court_ids"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(digests, "speedy_trial_at_risk", counted)
+
+    assert tasks.deadline_digests_send(digest_ids()) == {"sent": 2}
+
+    assert len(reads) == 1 and len(mailoutbox) == 2
+    assert all("SPEEDY-TRIAL CLOCKS AT RISK (1)" in m.body for m in mailoutbox)
+
+
+def test_a_clock_changed_between_batches_is_read_afresh(two_clocks, mailoutbox):
+    # Given the night's digests, the first sent by one batch (which read the clocks)
+    deadline_monitor_run(run_date=NIGHT, now=MORNING)
+    (lawyer_1, case_1), (lawyer_2, case_2) = two_clocks
+    first = DeadlineDigest.objects.get(recipient=lawyer_1)
+    second = DeadlineDigest.objects.get(recipient=lawyer_2)
+    tasks.deadline_digests_send([first.pk])
+
+    # When the second case's trial begins the same night, before the next batch
+    SpeedyTrialClock.objects.filter(case=case_2).update(trial_started_on=NIGHT)
+    tasks.deadline_digests_send([second.pk])
+
+    # Then the first digest listed its clock, the second has nothing left to list
+    (to_first,) = mailoutbox
+    assert to_first.to == [lawyer_1.email] and case_1.number in to_first.body
+    second.refresh_from_db()
+    assert second.status == DigestStatus.SENT and second.items == 0
