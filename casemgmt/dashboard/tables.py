@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cases.measures import percent
 
-from .drilldowns import AGE_BANDS, CLEARANCE_PARTS, QUEUE_BANDS
+from .drilldowns import CLEARANCE_PARTS
 from .exports import FIGURE_EXPORTS
 from .forms import scope_query
 from .selectors import MEASURES, DashboardFigures, DashboardScope
@@ -229,7 +229,6 @@ def _pending_age(figures: DashboardFigures, links: Links) -> Section:
             total=True,
         )
     )
-    assert len(p.bands) == len(AGE_BANDS)
     return _section(
         "pending-age",
         links,
@@ -446,7 +445,6 @@ def _review_queue(figures: DashboardFigures, links: Links) -> Section:
         for i, (label, n) in enumerate(q.bands)
     ]
     rows.append(Row("Waiting, all", [_n(q.waiting, links.list("review-queue"))], total=True))
-    assert len(q.bands) == len(QUEUE_BANDS)
     oldest = q.oldest_hours(links.scope.now)
     return _section(
         "review-queue-age",
