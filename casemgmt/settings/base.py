@@ -271,6 +271,16 @@ DOCKET_DEADLINE_ALERT_HORIZONS = tuple(
 DOCKET_DEADLINE_MONITOR_HOUR = env.int("DOCKET_DEADLINE_MONITOR_HOUR", default=1)
 # Deadline digests per send task the monitor queues (each digest still sent once, alone).
 DOCKET_DIGEST_BATCH_SIZE = env.int("DOCKET_DIGEST_BATCH_SIZE", default=250)
+# Court-local hour after which the programs' nightly job draws the day's drug tests and
+# judges compliance (01:00).
+PROGRAMS_NIGHTLY_HOUR = env.int("PROGRAMS_NIGHTLY_HOUR", default=1)
+# Community service is behind schedule when the hours done fall short of the hours expected
+# by now by more than this share of the requirement.
+PROGRAMS_HOURS_BEHIND_TOLERANCE = env.float("PROGRAMS_HOURS_BEHIND_TOLERANCE", default=0.10)
+# Days a participant is given to answer a notice of non-compliance.
+PROGRAMS_NONCOMPLIANCE_RESPOND_DAYS = env.int("PROGRAMS_NONCOMPLIANCE_RESPOND_DAYS", default=10)
+# Nights a flag whose notice could not be issued is tried again.
+PROGRAMS_NOTICE_RETRY_DAYS = env.int("PROGRAMS_NOTICE_RETRY_DAYS", default=7)
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # the public is Django's AnonymousUser, not a database row
