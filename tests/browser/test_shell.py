@@ -69,3 +69,23 @@ def test_sign_out(page, login, clerk):
     page.get_by_role("button", name="Sign out").click()
 
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CLERK])
+def test_every_nav_item_is_on_screen_at_a_desktop_width(page, login, make_user, court_a, role):
+    """The roles with the most items (a supervisor has about twenty) still see every
+    item of the primary navigation on a 1280-pixel screen: the list wraps, never
+    running off the edge."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(make_user(role, [court_a]))
+
+    links = page.locator(".usa-nav__primary .usa-nav-link")
+    assert links.count() > 8
+    for index in range(links.count()):
+        link = links.nth(index)
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 1280, (
+            link.inner_text(),
+            box,
+        )
