@@ -262,6 +262,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.programs_nightly",
         "schedule": crontab(minute=20),
     },
+    # The dashboard's rollups: the day's status changes folded in and each court's
+    # pending-age snapshots of its own yesterday and today (both dates, so the hour suits
+    # every zone); what changes after it is read live until the next night.
+    "dashboard-rollups-nightly": {
+        "task": "casemgmt.dashboard.tasks.dashboard_rollups_refresh",
+        "schedule": crontab(hour=2, minute=40),
+    },
 }
 # Days before a deadline that its owner, attorneys of record and supervisors are alerted.
 DOCKET_DEADLINE_ALERT_HORIZONS = tuple(

@@ -1,0 +1,35 @@
+"""The dashboard's worker tasks: the nightly rollups and the monthly statistics report."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=60, max_retries=5)
+def dashboard_rollups_refresh(full: bool = False) -> dict[str, object]:
+    """Beat, nightly: fold the day's status changes (backdated ones too) into the
+    dashboard's rollups and take each court's pending-age snapshots of yesterday and today
+    (casemgmt.dashboard.rollups.rollups_refresh). Safe to run twice: a second run finds
+    nothing new; two runs at once take turns (an advisory lock).
+
+    Returns:
+        A summary of the refresh: kind, changes folded in, days, cases, snapshots.
+    """
+    from .rollups import rollups_refresh
+
+    refresh = rollups_refresh(full=full)
+    return {
+        "full": refresh.full,
+        "watermark": refresh.watermark,
+        "changes": refresh.changes,
+        "days": refresh.days,
+        "cases": refresh.cases,
+        "snapshots": refresh.snapshots,
+    }
