@@ -377,38 +377,37 @@ def referral_offer(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("programs:referral", referral.pk)
 
 
-@require_POST
-def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def _reason_step(request: HttpRequest, pk: int, *, step, prefix: str, done: str) -> HttpResponse:
+    """A step on a referral that takes only a reason (decline, withdraw)."""
     referral = _referral(request, pk)
     _require_staff(request, referral)
-    form = ReasonForm(request.POST, prefix="decline")
+    form = ReasonForm(request.POST, prefix=prefix)
     if form.is_valid():
         _run(
             request,
             referral,
             form,
-            lambda: services.referral_decline(
-                referral=referral, reason=form.cleaned_data["reason"], by=request.user
-            ),
+            lambda: step(referral=referral, reason=form.cleaned_data["reason"], by=request.user),
         )
-    return _referral_done(request, referral, form, "decline_form", "The offer is declined.")
+    return _referral_done(request, referral, form, f"{prefix}_form", done)
+
+
+@require_POST
+def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_step(
+        request, pk, step=services.referral_decline, prefix="decline", done="The offer is declined."
+    )
 
 
 @require_POST
 def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk)
-    _require_staff(request, referral)
-    form = ReasonForm(request.POST, prefix="withdraw")
-    if form.is_valid():
-        _run(
-            request,
-            referral,
-            form,
-            lambda: services.referral_withdraw(
-                referral=referral, reason=form.cleaned_data["reason"], by=request.user
-            ),
-        )
-    return _referral_done(request, referral, form, "withdraw_form", "The referral is withdrawn.")
+    return _reason_step(
+        request,
+        pk,
+        step=services.referral_withdraw,
+        prefix="withdraw",
+        done="The referral is withdrawn.",
+    )
 
 
 @require_POST

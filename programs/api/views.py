@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -380,40 +380,43 @@ class ReferralOfferView(ReferralView):
         return _referral_response(request, referral)
 
 
-class ReferralDeclineView(ReferralView):
-    serializer_class = ReferralReasonSerializer
+class _ReferralReasonView(ReferralView):
+    """A step on a referral that takes only a reason: `step` is the service."""
 
-    @extend_schema(
-        summary="The participant declined the offer",
-        request=ReferralReasonSerializer,
-        responses={200: ReferralDetailSerializer, **error_responses(400, 401, 403, 404, 409, 422)},
-    )
+    serializer_class = ReferralReasonSerializer
+    step = staticmethod(services.referral_decline)
+
     def post(self, request: Request, pk: int) -> Response:
         referral = self.staff_referral()
         body = ReferralReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        referral = services.referral_decline(
+        referral = self.step(
             referral=referral, reason=body.validated_data["reason"], by=request.user
         )
         return _referral_response(request, referral)
 
 
-class ReferralWithdrawView(ReferralView):
-    serializer_class = ReferralReasonSerializer
-
-    @extend_schema(
-        summary="Withdraw an open referral",
-        request=ReferralReasonSerializer,
-        responses={200: ReferralDetailSerializer, **error_responses(400, 401, 403, 404, 409, 422)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        referral = self.staff_referral()
-        body = ReferralReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        referral = services.referral_withdraw(
-            referral=referral, reason=body.validated_data["reason"], by=request.user
+def _reason_schema(summary: str):
+    return extend_schema_view(
+        post=extend_schema(
+            summary=summary,
+            request=ReferralReasonSerializer,
+            responses={
+                200: ReferralDetailSerializer,
+                **error_responses(400, 401, 403, 404, 409, 422),
+            },
         )
-        return _referral_response(request, referral)
+    )
+
+
+@_reason_schema("The participant declined the offer")
+class ReferralDeclineView(_ReferralReasonView):
+    step = staticmethod(services.referral_decline)
+
+
+@_reason_schema("Withdraw an open referral")
+class ReferralWithdrawView(_ReferralReasonView):
+    step = staticmethod(services.referral_withdraw)
 
 
 class ReferralEnrollView(ReferralView):
