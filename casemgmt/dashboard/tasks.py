@@ -33,3 +33,38 @@ def dashboard_rollups_refresh(full: bool = False) -> dict[str, object]:
         "cases": refresh.cases,
         "snapshots": refresh.snapshots,
     }
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def monthly_report_build(report_id: int) -> None:
+    """Compute a court's monthly statistics and render them to PDF: exactly once.
+
+    Safe to run twice: the service locks the report and returns if it is not pending.
+    """
+    from .models import MonthlyReport
+    from .report import monthly_report_build as build
+
+    try:
+        build(report_id=report_id)
+    except MonthlyReport.DoesNotExist:
+        logger.warning(
+            "monthly report %s does not exist (rolled back?); nothing to build", report_id
+        )
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_DB_ERRORS, max_retries=3, retry_backoff=60)
+def monthly_reports_stale_requeue() -> int:
+    """Every few minutes: enqueue again the reports whose worker died (see
+    casemgmt.dashboard.report.REPORT_BUILD_STALE_AFTER). Safe to run twice."""
+    from .report import monthly_reports_stale_list
+
+    stale = monthly_reports_stale_list()
+    for report_id in stale:
+        monthly_report_build.delay(report_id)
+    return len(stale)

@@ -269,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casemgmt.dashboard.tasks.dashboard_rollups_refresh",
         "schedule": crontab(hour=2, minute=40),
     },
+    "dashboard-reports-stale-requeue": {
+        "task": "casemgmt.dashboard.tasks.monthly_reports_stale_requeue",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 # Days before a deadline that its owner, attorneys of record and supervisors are alerted.
 DOCKET_DEADLINE_ALERT_HORIZONS = tuple(
