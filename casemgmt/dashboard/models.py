@@ -204,3 +204,11 @@ class MonthlyReport(models.Model):
         import datetime as dt
 
         return dt.date(self.year, self.month, 1).strftime("%B %Y")
+
+    @property
+    def is_over(self) -> bool:
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
