@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
@@ -297,6 +298,28 @@ def _constraint_name(exc: IntegrityError) -> str:
 
 def _require_record_keeper(user: User, case: Case) -> None:
     require_record_keeper(user, case, what="sets and changes hearings")
+
+
+def can_set_review_hearings(user: User, case: Case) -> bool:
+    """Review hearings (a diversion participant's progress before the judge) are also set
+    by the court's program coordinators, who run those dockets with the judge; every other
+    hearing is the clerk's office's."""
+    if can_keep_record(user, case):
+        return True
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.PROGRAM_COORDINATOR
+        and case.court_id in user_court_ids(user)
+    )
+
+
+def _require_scheduler(user: User, case: Case, hearing_type: str) -> None:
+    if hearing_type == HearingType.REVIEW and can_set_review_hearings(user, case):
+        if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
+            raise Http404("No such case.")
+        return
+    _require_record_keeper(user, case)
 
 
 def _clean_reason(text: str, *, field: str, code: str, what: str) -> str:
@@ -861,7 +884,7 @@ def hearing_schedule(
             EXCLUSIVE_NOT_STACKED, SESSION_REQUIRED, SESSION_MISMATCH,
             SESSION_JUDGE_MISMATCH (422); and those of notice_issue and the register.
     """
-    _require_record_keeper(scheduled_by, case)
+    _require_scheduler(scheduled_by, case, hearing_type)
     _lock_case(case.pk)
     _require_case_open(case)
     starts_at, ends_at = _times(starts_at, ends_at, minutes)

@@ -27,8 +27,8 @@ from casemgmt.core.policies import audit_denied, role_required
 from casemgmt.core.roles import STAFF_ROLES
 from casemgmt.core.selectors import court_active_for
 from cases.models import court_local_date
-from cases.policies import can_keep_record
 from cases.selectors import case_get_visible
+from docket.services import can_set_review_hearings
 
 from . import services
 from .caseload import (
@@ -518,19 +518,27 @@ def _participant_context(request: HttpRequest, enrollment: Enrollment, **bound) 
         "timeline": enrollment_timeline(enrollment),
         "logged": bound.get("logged"),
         # Review hearings go on the court's calendar: the docket lets its record keepers
-        # (clerks, supervisors) set them, not coordinators.
-        "can_schedule": manager and can_keep_record(request.user, enrollment.case),
+        # and the court's program coordinators set them.
+        "can_schedule": manager and can_set_review_hearings(request.user, enrollment.case),
     }
     if manager and active:
         court = enrollment.program.court
+        hearing_form = bound.get("hearing_form") or ReviewHearingForm(prefix="hearing", court=court)
         context.update(
             {
                 "event_forms": _event_forms(enrollment, today, bound.get("event_forms")),
                 "incentive_form": bound.get("incentive_form") or ResponseForm(prefix="incentive"),
                 "sanction_form": bound.get("sanction_form") or ResponseForm(prefix="sanction"),
                 "resolve_form": FlagResolveForm(prefix="resolve"),
-                "hearing_form": bound.get("hearing_form")
-                or ReviewHearingForm(prefix="hearing", court=court),
+                "hearing_form": hearing_form,
+                # Read once: the form is offered under every open flag.
+                "courtroom_choices": [
+                    (value, label)
+                    for value, label in hearing_form.fields["courtroom"].choices
+                    if value
+                ]
+                if context["can_schedule"]
+                else [],
                 "advance_form": bound.get("advance_form") or AdvanceForm(prefix="advance"),
                 "complete_form": bound.get("complete_form") or CompleteForm(prefix="complete"),
                 "terminate_form": bound.get("terminate_form") or TerminateForm(prefix="terminate"),

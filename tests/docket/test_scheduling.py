@@ -141,6 +141,27 @@ def test_a_courtroom_clerk_and_a_supervisor_may_set_hearings(
         assert hearing.scheduled_by == user
 
 
+def test_a_program_coordinator_sets_review_hearings_and_nothing_else(
+    make_case, make_session, room, make_user, court_a, court_b, day
+):
+    # Rule: coordinators run the diversion programs' review dockets with the judge
+    # (docket.services.can_set_review_hearings); every other hearing is the clerk's office's.
+    case = make_case()
+    make_session(day, hearing_type="review")
+    coordinator = make_user(Role.PROGRAM_COORDINATOR, [court_a])
+
+    hearing = schedule(case, room, day, by=coordinator, hearing_type="review")
+
+    assert (hearing.hearing_type, hearing.scheduled_by) == ("review", coordinator)
+    with pytest.raises(DomainError) as refused:
+        schedule(case, room, day, by=coordinator, hearing_type="trial", hour=13)
+    assert refused.value.code == "NOT_A_RECORD_KEEPER"
+    elsewhere = make_user(Role.PROGRAM_COORDINATOR, [court_b])
+    with pytest.raises(DomainError) as refused:
+        schedule(case, room, day, by=elsewhere, hearing_type="review", hour=10)
+    assert refused.value.code == "NOT_A_RECORD_KEEPER"
+
+
 # --- refusals -------------------------------------------------------------------------
 
 

@@ -305,9 +305,7 @@ def test_a_sanction_may_move_the_participant_back_a_phase(program, participant, 
     assert field_errors(err) == {"demote_to_phase": "invalid"}
 
 
-def test_a_review_hearing_about_a_flag_is_set_through_the_docket(
-    participant, supervisor, coordinator, court_a
-):
+def test_a_review_hearing_about_a_flag_is_set_through_the_docket(participant, coordinator, court_a):
     from casemgmt.core.selectors import court_days_off
     from docket.models import Courtroom, Hearing, Session
 
@@ -328,13 +326,12 @@ def test_a_review_hearing_about_a_flag_is_set_through_the_docket(
         capacity_cases=30,
     )
 
-    # A coordinator is not one of the clerk's office: the docket refuses them.
-    with pytest.raises(DomainError) as err:
-        flag_review_hearing_schedule(flag=flag, starts_at=when, courtroom=room, by=coordinator)
-    assert err.value.code == "NOT_A_RECORD_KEEPER"
-
-    hearing = flag_review_hearing_schedule(flag=flag, starts_at=when, courtroom=room, by=supervisor)
+    # A coordinator of the court sets review hearings on the program's docket.
+    hearing = flag_review_hearing_schedule(
+        flag=flag, starts_at=when, courtroom=room, by=coordinator
+    )
 
     assert (hearing.hearing_type, hearing.case_id) == ("review", participant.case_id)
+    assert hearing.session == session
     assert Hearing.objects.count() == 1
     assert AuditEvent.objects.filter(action="compliance_flag.review_hearing").exists()
