@@ -1,10 +1,11 @@
 """Drill-downs: behind every number of the dashboard, the list of what it counted.
 
 Each list is built from the very selector its figure counts (cases.measures,
-docket.measures, payments.measures, filings.measures, the speedy-trial clocks), so its
-total is the figure; the cases are then narrowed to those the reader may see
-(`Case.objects.visible_to`). A list is read a page at a time (the HTML page) or streamed
-in chunks (the CSV export): never whole in memory.
+docket.measures, payments.measures, filings.measures, programs.measures, the speedy-trial
+clocks), so its total is the figure; the cases are then narrowed to those the reader may
+see (`Case.objects.visible_to`); a program participant's name is shown only to one who may
+see the program record (`Enrollment.objects.visible_to`). A list is read a page at a time
+(the HTML page) or streamed in chunks (the CSV export): never whole in memory.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,6 +33,14 @@ from filings.measures import LAST_BAND, WAIT_BANDS, review_queue
 from payments.measures import drawers_not_closed, obligations_ordered
 from payments.models import Account, ObligationKind
 from payments.selectors import _ASSESSED, _PAID, _WAIVED, _money
+from programs.measures import (
+    days_in_program,
+    enrollments_current,
+    enrollments_ended,
+    flags_open,
+    flags_raised,
+)
+from programs.models import Enrollment, EnrollmentStatus, FlagKind, FlagStatus
 
 from .selectors import (
     AT_RISK_HORIZON_DAYS,
@@ -42,6 +51,8 @@ from .selectors import (
 )
 
 PER_PAGE = 50
+ENDED_OUTCOME_VALUES = (EnrollmentStatus.COMPLETED.value, EnrollmentStatus.TERMINATED.value)
+CURRENT_STATUS_VALUES = (EnrollmentStatus.ACTIVE.value, EnrollmentStatus.WAITLISTED.value)
 CHUNK = 1000
 _AUDITED = Q(confidentiality=Confidentiality.SEALED) | Q(is_juvenile=True)
 
@@ -502,6 +513,98 @@ def _open_drawers(scope, user, params) -> Listing:
     return QuerySetListing(drawers, rows, user=user, case_field=None)
 
 
+# diversion programs --------------------------------------------------------------------------
+
+NOT_SHOWN = "(not shown)"
+
+
+def _participant_shown(user, enrollment_field: str) -> Exists:
+    # The participant's name is a program record's: shown only to one who may see the
+    # enrollment (programs.querysets), asked in the list's own query.
+    return Exists(Enrollment.objects.visible_to(user).filter(pk=OuterRef(enrollment_field)))
+
+
+def _participant(enrollment: Enrollment, shown: bool) -> str:
+    return enrollment.participant.person.display_name if shown else NOT_SHOWN
+
+
+def _program_id(params) -> int | None:
+    return int(params["program"]) if params.get("program") else None
+
+
+def _program_flags(scope, user, params) -> Listing:
+    select = flags_open if params.get("state") == "open" else flags_raised
+    flags = select(
+        scope.measure, program_id=_program_id(params), kind=params.get("kind", "")
+    ).annotate(participant_shown=_participant_shown(user, "enrollment_id"))
+
+    def rows(objects):
+        return [
+            {
+                "raised_on": f.raised_on,
+                "case": f.enrollment.case,
+                "participant": _participant(f.enrollment, f.participant_shown),
+                "program": f.enrollment.program.name,
+                "kind": f.get_kind_display(),
+                "status": (
+                    f"Resolved {f.resolved_on:%Y-%m-%d}"
+                    if f.status == FlagStatus.RESOLVED
+                    else f.get_status_display()
+                ),
+            }
+            for f in objects
+        ]
+
+    return QuerySetListing(flags, rows, user=user, case_field="enrollment__case")
+
+
+def _program_flags_subtitle(params) -> str:
+    what = "Open today" if params.get("state") == "open" else "Raised in the period"
+    if params.get("kind"):
+        what += f": {FlagKind(params['kind']).label.lower()}"
+    return what
+
+
+def _enrollment_rows(scope, objects) -> list[dict]:
+    return [
+        {
+            "enrolled_on": e.enrolled_on,
+            "ended_on": e.ended_on,
+            "case": e.case,
+            "participant": _participant(e, e.participant_shown),
+            "program": e.program.name,
+            "status": e.get_status_display(),
+            "phase": f"{e.phase.number}: {e.phase.name}" if e.phase_id else "",
+            "days": days_in_program(e, today=scope.today),
+            "reason": e.get_termination_reason_display(),
+        }
+        for e in objects
+    ]
+
+
+def _program_ended(scope, user, params) -> Listing:
+    enrollments = enrollments_ended(
+        scope.measure, outcome=params.get("outcome", ""), program_id=_program_id(params)
+    ).annotate(participant_shown=_participant_shown(user, "pk"))
+    return QuerySetListing(enrollments, lambda objects: _enrollment_rows(scope, objects), user=user)
+
+
+def _program_participants(scope, user, params) -> Listing:
+    enrollments = enrollments_current(
+        scope.measure,
+        status=params.get("status", EnrollmentStatus.ACTIVE),
+        program_id=_program_id(params),
+    ).annotate(participant_shown=_participant_shown(user, "pk"))
+    return QuerySetListing(enrollments, lambda objects: _enrollment_rows(scope, objects), user=user)
+
+
+def _digits(value: str) -> bool:
+    return value.isdigit() and len(value) < 10
+
+
+PARTICIPANT = Column("participant", "Participant")
+PROGRAM = Column("program", "Program")
+
 DRILLDOWNS: dict[str, DrillDown] = {
     d.slug: d
     for d in (
@@ -675,6 +778,61 @@ DRILLDOWNS: dict[str, DrillDown] = {
                 Column("days_open", "Days open", "number"),
             ),
             _open_drawers,
+        ),
+        DrillDown(
+            "program-flags",
+            "Program non-compliance flags",
+            "program-noncompliance",
+            (
+                Column("raised_on", "Raised on", "date"),
+                CASE,
+                PARTICIPANT,
+                PROGRAM,
+                Column("kind", "Flag"),
+                Column("status", "Status"),
+            ),
+            _program_flags,
+            params={
+                "program": _digits,
+                "kind": _one_of(*FlagKind.values),
+                "state": _one_of("raised", "open"),
+            },
+            subtitle=_program_flags_subtitle,
+        ),
+        DrillDown(
+            "program-ended",
+            "Participants who left a program in the period",
+            "program-outcomes",
+            (
+                Column("ended_on", "Left on", "date"),
+                CASE,
+                PARTICIPANT,
+                PROGRAM,
+                Column("status", "Outcome"),
+                Column("reason", "Reason for termination"),
+                Column("enrolled_on", "Enrolled on", "date"),
+                Column("days", "Days in program", "number"),
+            ),
+            _program_ended,
+            params={"program": _digits, "outcome": _one_of(*ENDED_OUTCOME_VALUES)},
+            subtitle=lambda p: EnrollmentStatus(p["outcome"]).label if p.get("outcome") else "",
+        ),
+        DrillDown(
+            "program-participants",
+            "Program participants today",
+            "program-outcomes",
+            (
+                Column("enrolled_on", "Enrolled on", "date"),
+                CASE,
+                PARTICIPANT,
+                PROGRAM,
+                Column("status", "Status"),
+                Column("phase", "Phase"),
+                Column("days", "Days in program", "number"),
+            ),
+            _program_participants,
+            params={"program": _digits, "status": _one_of(*CURRENT_STATUS_VALUES)},
+            subtitle=lambda p: EnrollmentStatus(p.get("status", "active")).label,
         ),
     )
 }

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from casemgmt.core.audit import audit_record
 from cases.measures import percent
+from programs.models import FlagKind
 
 from .drilldowns import Column, DrillDown, Listing
 from .selectors import (
@@ -27,6 +28,7 @@ from .selectors import (
     deadlines_figure,
     disposition_figure,
     pending_age_figure,
+    programs_figure,
     review_queue_figure,
     trial_certainty_figure,
 )
@@ -149,6 +151,34 @@ def _review_queue(scope: DashboardScope) -> Iterator[list]:
     yield ["waiting", q.waiting]
 
 
+def _programs_of(scope: DashboardScope):
+    p = programs_figure(scope)
+    return [*p.programs, p.total] if p.programs else []
+
+
+def _program_outcomes(scope: DashboardScope) -> Iterator[list]:
+    for f in _programs_of(scope):
+        yield [
+            csv_safe(f.name),
+            f.active,
+            f.waitlisted,
+            f.completed,
+            f.terminated,
+            _pct(f.completion_rate),
+            "" if f.average_days is None else f.average_days,
+        ]
+
+
+def _program_flags(scope: DashboardScope) -> Iterator[list]:
+    for f in _programs_of(scope):
+        yield [
+            csv_safe(f.name),
+            f.open_flags,
+            f.flags_raised,
+            *(f.raised_by_kind.get(kind, 0) for kind in FlagKind.values),
+        ]
+
+
 @dataclass(frozen=True)
 class FigureExport:
     header: list[str]
@@ -166,6 +196,27 @@ FIGURE_EXPORTS: dict[str, FigureExport] = {
     ),
     "deadline-compliance": FigureExport(["responsible", "missed", "at risk"], _deadlines),
     "review-queue-age": FigureExport(["waiting", "filings"], _review_queue),
+    "program-outcomes": FigureExport(
+        [
+            "program",
+            "active today",
+            "waitlisted today",
+            "completed",
+            "terminated",
+            "completion rate (%)",
+            "average days in program",
+        ],
+        _program_outcomes,
+    ),
+    "program-noncompliance": FigureExport(
+        [
+            "program",
+            "open today",
+            "raised in the period",
+            *(f"raised: {label.lower()}" for label in FlagKind.labels),
+        ],
+        _program_flags,
+    ),
 }
 
 

@@ -37,6 +37,7 @@ from docket.measures import (
 from docket.speedy_trial_selectors import SpeedyTrialRisk, speedy_trial_at_risk
 from filings.measures import QueueAge, review_queue_age
 from payments.measures import Collections, collection_rate, drawers_not_closed
+from programs.measures import ProgramsFigure, program_figures
 
 # Deadlines due within this many days of today are "at risk".
 AT_RISK_HORIZON_DAYS = 7
@@ -156,6 +157,24 @@ MEASURES: dict[str, Measure] = {
             "and closed the day it was opened. The court's whole counter, whatever the "
             "case type.",
         ),
+        Measure(
+            "program-outcomes",
+            "Diversion program outcomes",
+            "The completion rate is the share of participants leaving a program in the "
+            "period who completed it; the others were terminated. Someone who withdrew "
+            "from the waitlist never started and is not counted. Days in program run from "
+            "enrollment to leaving. Active and waitlisted participants are counted as of "
+            "today.",
+        ),
+        Measure(
+            "program-noncompliance",
+            "Program non-compliance flags",
+            "Non-compliance the nightly compliance run found in a participant's record "
+            "(a missed, positive or diluted drug test, a missed session, community service "
+            "behind schedule, a program fee unpaid), for the coordinator to review: the "
+            "flags raised in the period, by kind, and those still open today, whenever "
+            "raised.",
+        ),
     )
 }
 
@@ -234,6 +253,10 @@ def open_drawers_figure(scope: DashboardScope) -> int:
     return drawers_not_closed(scope.court_ids, today=scope.today).count()
 
 
+def programs_figure(scope: DashboardScope) -> ProgramsFigure:
+    return program_figures(scope.measure)
+
+
 FIGURES: dict[str, Callable[[DashboardScope], Any]] = {
     "clearance": clearance_figure,
     "disposition": disposition_figure,
@@ -245,8 +268,7 @@ FIGURES: dict[str, Callable[[DashboardScope], Any]] = {
     "continued_hearings": continued_hearings_figure,
     "review_queue": review_queue_figure,
     "open_drawers": open_drawers_figure,
-    # PROGRAMS (issue 8): non-compliance flags and completion rates of the diversion
-    # programs join here, through a selector of programs/, once that app provides one.
+    "programs": programs_figure,
 }
 
 
@@ -262,6 +284,7 @@ class DashboardFigures:
     continued_hearings: int
     review_queue: QueueAge
     open_drawers: int
+    programs: ProgramsFigure
 
 
 def dashboard_figures(scope: DashboardScope) -> DashboardFigures:

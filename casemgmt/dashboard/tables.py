@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from cases.measures import percent
+from programs.models import FlagKind
 
 from .drilldowns import CLEARANCE_PARTS
 from .exports import FIGURE_EXPORTS
@@ -483,3 +484,140 @@ def compliance_sections(figures: DashboardFigures, scope: DashboardScope) -> lis
         _review_queue(figures, links),
         _open_drawers(figures, links),
     ]
+
+
+# --- diversion programs -----------------------------------------------------------------------
+
+NO_PROGRAMS = "The court has no diversion programs."
+
+
+def _days(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def _program_outcomes(figures: DashboardFigures, links: Links) -> Section:
+    p = figures.programs
+    total = p.total
+    rows = []
+    for f in [*p.programs, total] if p.programs else []:
+        program = f.program_id
+        rows.append(
+            Row(
+                f.name,
+                [
+                    _n(
+                        f.active,
+                        links.list("program-participants", status="active", program=program),
+                    ),
+                    _n(
+                        f.waitlisted,
+                        links.list("program-participants", status="waitlisted", program=program),
+                    ),
+                    _n(
+                        f.completed,
+                        links.list("program-ended", outcome="completed", program=program),
+                    ),
+                    _n(
+                        f.terminated,
+                        links.list("program-ended", outcome="terminated", program=program),
+                    ),
+                    Cell(_pct(f.completion_rate)),
+                    Cell(_days(f.average_days)),
+                ],
+                total=f.program_id is None,
+            )
+        )
+    return _section(
+        "program-outcomes",
+        links,
+        headline=_pct(total.completion_rate),
+        headline_label=f"of {total.ended:,} participants leaving a program completed it",
+        headline_href=links.list("program-ended"),
+        table=Table(
+            "Diversion programs: participants today and who left in the period, by program",
+            [
+                "Active today",
+                "Waitlisted today",
+                "Completed",
+                "Terminated",
+                "Completion rate",
+                "Average days in program",
+            ],
+            rows,
+            "Program",
+            empty=NO_PROGRAMS if not p.programs else "",
+        ),
+        chart=(
+            {
+                "labels": [f.name for f in p.programs],
+                "datasets": [
+                    {"label": "Completed", "data": [f.completed for f in p.programs]},
+                    {"label": "Terminated", "data": [f.terminated for f in p.programs]},
+                ],
+                "stacked": True,
+                "y_label": "Participants who left",
+            }
+            if p.programs
+            else None
+        ),
+    )
+
+
+def _program_flags(figures: DashboardFigures, links: Links) -> Section:
+    p = figures.programs
+    total = p.total
+    rows = []
+    for f in [*p.programs, total] if p.programs else []:
+        program = f.program_id
+        rows.append(
+            Row(
+                f.name,
+                [
+                    _n(f.open_flags, links.list("program-flags", state="open", program=program)),
+                    _n(f.flags_raised, links.list("program-flags", program=program)),
+                    *(
+                        _n(
+                            f.raised_by_kind.get(kind, 0),
+                            links.list("program-flags", program=program, kind=kind),
+                        )
+                        for kind in FlagKind.values
+                    ),
+                ],
+                total=f.program_id is None,
+            )
+        )
+    return _section(
+        "program-noncompliance",
+        links,
+        headline=f"{total.open_flags:,}",
+        headline_label=f"flags open today; {total.flags_raised:,} raised in the period",
+        headline_href=links.list("program-flags", state="open"),
+        table=Table(
+            "Program non-compliance flags open today and raised in the period, by program and kind",
+            ["Open today", "Raised, all", *(f"Raised: {label}" for label in FlagKind.labels)],
+            rows,
+            "Program",
+            empty=NO_PROGRAMS if not p.programs else "",
+        ),
+        chart=(
+            {
+                "labels": [f.name for f in p.programs],
+                "datasets": [
+                    {
+                        "label": label,
+                        "data": [f.raised_by_kind.get(kind, 0) for f in p.programs],
+                    }
+                    for kind, label in FlagKind.choices
+                ],
+                "stacked": True,
+                "y_label": "Flags raised in the period",
+            }
+            if p.programs
+            else None
+        ),
+    )
+
+
+def programs_sections(figures: DashboardFigures, scope: DashboardScope) -> list[Section]:
+    links = Links(scope)
+    return [_program_outcomes(figures, links), _program_flags(figures, links)]

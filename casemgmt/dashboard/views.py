@@ -1,7 +1,7 @@
 """The supervisor's dashboard (thin: selectors, drilldowns, tables and exports do the work).
 
-- `/dashboard/`: court performance (CourTools 2, 3, 4, 5, 7) and compliance for one of the
-  supervisor's courts, a case type and a period, all in the URL.
+- `/dashboard/`: court performance (CourTools 2, 3, 4, 5, 7), compliance and the diversion
+  programs for one of the supervisor's courts, a case type and a period, all in the URL.
 - `/dashboard/<list>/`: the cases behind a number, 50 to a page, with the same filters.
 - `/dashboard/<measure or list>.csv`: the measure's table or the whole list, streamed.
 
@@ -24,7 +24,7 @@ from .drilldowns import DRILLDOWNS, drilldown_params
 from .exports import FIGURE_EXPORTS, export_record, figure_csv, list_csv
 from .forms import DashboardFilterForm, scope_query
 from .selectors import MEASURES, dashboard_figures
-from .tables import compliance_sections, performance_sections
+from .tables import compliance_sections, performance_sections, programs_sections
 
 SUPERVISORS = (Role.SUPERVISOR,)
 
@@ -53,6 +53,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "performance": performance_sections(figures, scope),
             "compliance": compliance_sections(figures, scope),
+            "programs": programs_sections(figures, scope),
         },
     )
 
