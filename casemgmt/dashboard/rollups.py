@@ -21,8 +21,9 @@ the changes `id <= watermark` not in `gaps`; a change outside that set is "fresh
 can be backdated (its effective date before the day it is recorded), so the next refresh
 derives again every day, case and snapshot the fresh changes touch, whatever their dates.
 
-How a reader gets the live figure: in ONE statement (one snapshot of the database) it takes
-the rollups for everything but the fresh changes, and computes the fresh part live: the
+How a reader gets the live figure: it reads the latest refresh, then in ONE statement (one
+snapshot of the database; run again if that snapshot shows a newer refresh) it takes the
+rollups for everything but the fresh changes, and computes the fresh part live: the
 fresh changes' own counts (measure 2), the dispositions of the cases with a fresh change
 (measure 3), and for measure 4 the snapshot less those cases' ages as the snapshot saw them
 plus their ages now. So `clearance_rate_rolled(scope) == clearance_rate(scope)` at any time,
@@ -95,17 +96,12 @@ _FLOW_COUNTS = """
 # The statuses a counted change moves to (lets the (to_status, effective_on) index serve).
 _FLOW_TO = "sc.to_status IN ('filed', 'reopened', 'active', 'disposed', 'inactive')"
 
-# A change the latest refresh has not folded in (used inside a reader's statement).
-_FRESH = " OR ".join(
-    (
-        "({alias}.id > (SELECT watermark FROM latest)",
-        "{alias}.id = ANY((SELECT gaps FROM latest)::bigint[]))",
-    )
-)
-_LATEST = (
-    "latest AS MATERIALIZED (SELECT watermark, gaps FROM dashboard_rolluprefresh "
-    "ORDER BY id DESC LIMIT 1)"
-)
+# A change the latest refresh has not folded in (in a reader's statement; the refresh's
+# watermark and gaps are parameters, so the planner reads them off the primary key).
+_FRESH = "({alias}.id > %(wm)s OR {alias}.id = ANY(%(gaps)s::bigint[]))"
+# The latest refresh as the reader's statement sees it: if it is not the one whose watermark
+# the statement was given (a refresh committed in between), the reader asks again.
+_REFRESH_NOW = "(SELECT MAX(id) FROM dashboard_rolluprefresh)"
 
 
 def _changes_cte(where: str) -> str:
@@ -359,6 +355,11 @@ def _rebuild(todays: dict[int, dt.date]) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cases_casestatuschange")
         changes = cursor.fetchone()[0]
+        # Fresh statistics for the readers' plans (ANALYZE runs inside a transaction).
+        cursor.execute(
+            "ANALYZE dashboard_caseflowday, dashboard_dispositiontime, "
+            "dashboard_pendingsnapshot, dashboard_pendingagecount"
+        )
     return {"changes": changes, "days": days, "cases": cases, "snapshots": snapshots}
 
 
@@ -528,16 +529,34 @@ def _snapshots_prune(todays: dict[int, dt.date]) -> None:
 # --- readers: the live measures' figures from the rollups -------------------------------------
 
 
-def _rolled_up() -> bool:
-    return RollupRefresh.objects.exists()
+@dataclass(frozen=True)
+class _Latest:
+    """The latest refresh: what the rollups hold."""
+
+    id: int
+    watermark: int
+    gaps: list[int]
 
 
-def _scope_params(scope: MeasureScope) -> dict:
+def _latest() -> _Latest | None:
+    row = RollupRefresh.objects.order_by("-id").values_list("id", "watermark", "gaps").first()
+    return _Latest(row[0], row[1], list(row[2])) if row else None
+
+
+# A reader reads the latest refresh, then runs its one statement with that watermark; a
+# refresh committed between the two is seen by the statement (its own snapshot), which says
+# so, and the reader runs again with the new watermark (then live, if refreshes keep coming).
+_ATTEMPTS = 3
+
+
+def _scope_params(scope: MeasureScope, latest: _Latest) -> dict:
     return {
         "courts": list(scope.court_ids),
         "types": list(scope.case_type_ids),
         "start": scope.start,
         "end": scope.end,
+        "wm": latest.watermark,
+        "gaps": latest.gaps,
     }
 
 
@@ -549,15 +568,12 @@ _SCOPE_CASES = (
 
 def clearance_rate_rolled(scope: MeasureScope) -> Clearance:
     """`cases.measures.clearance_rate(scope)`, from the case-flow rollup plus the changes
-    not yet rolled up (one query)."""
-    if not _rolled_up():
-        return clearance_rate(scope)
+    not yet rolled up (one statement, after the latest refresh is read)."""
     names = ("filed", "reopened", "reactivated", "disposed", "inactivated")
     sums = ", ".join(f"COALESCE(SUM({n}), 0)::int AS {n}" for n in names)
     both = ", ".join(f"r.{n} + f.{n}" for n in names)
     sql = f"""
-    WITH {_LATEST},
-    rolled AS (
+    WITH rolled AS (
         SELECT {sums} FROM dashboard_caseflowday c
         WHERE {_SCOPE_CASES} AND c.day BETWEEN %(start)s AND %(end)s
     ), fresh AS (
@@ -566,32 +582,39 @@ def clearance_rate_rolled(scope: MeasureScope) -> Clearance:
         WHERE {_FRESH.format(alias="sc")} AND {_SCOPE_CASES}
           AND sc.effective_on BETWEEN %(start)s AND %(end)s
     )
-    SELECT {both} FROM rolled r, fresh f
+    SELECT {_REFRESH_NOW}, {both} FROM rolled r, fresh f
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _scope_params(scope))
-        row = cursor.fetchone()
-    return Clearance(**dict(zip(names, (int(v) for v in row), strict=True)))
+    for _attempt in range(_ATTEMPTS):
+        latest = _latest()
+        if latest is None:
+            break
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _scope_params(scope, latest))
+            refresh_id, *counts = cursor.fetchone()
+        if refresh_id == latest.id:
+            return Clearance(**dict(zip(names, (int(v) for v in counts), strict=True)))
+    return clearance_rate(scope)
 
 
 def time_to_disposition_rolled(
     scope: MeasureScope, standards: tuple[int, ...] = DEFAULT_STANDARDS
 ) -> Disposition:
     """`cases.measures.time_to_disposition(scope, standards)`: the disposition rollup of the
-    cases without a fresh change, and the cases with one computed live (one query)."""
-    if not _rolled_up():
-        return time_to_disposition(scope, standards=standards)
+    cases without a fresh change, and the cases with one computed live (one statement,
+    after the latest refresh is read)."""
     dirty = (
         f"SELECT DISTINCT f.case_id FROM cases_casestatuschange f WHERE {_FRESH.format(alias='f')}"
     )
     sql = (
-        f"WITH {_LATEST}, dirty AS MATERIALIZED ({dirty}), "
+        f"WITH dirty AS MATERIALIZED ({dirty}), "
         + _dispositions_cte(
             f"{_SCOPE_CASES} AND sc.effective_on <= %(end)s "
             "AND sc.case_id IN (SELECT case_id FROM dirty)",
             as_of="%(end)s::date",
         )
         + f"""
+    SELECT -1, -1, {_REFRESH_NOW}
+    UNION ALL
     SELECT case_id, episode, days FROM disposed
     WHERE disposed_on BETWEEN %(start)s AND %(end)s
     UNION ALL
@@ -601,13 +624,19 @@ def time_to_disposition_rolled(
     ORDER BY 1, 2
     """
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _scope_params(scope))
-        rows = cursor.fetchall()
-    return Disposition(
-        standards=tuple(standards),
-        dispositions=tuple((case_id, int(days)) for case_id, _episode, days in rows),
-    )
+    for _attempt in range(_ATTEMPTS):
+        latest = _latest()
+        if latest is None:
+            break
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _scope_params(scope, latest))
+            (_sentinel, _episode, refresh_id), *rows = cursor.fetchall()
+        if refresh_id == latest.id:
+            return Disposition(
+                standards=tuple(standards),
+                dispositions=tuple((case_id, int(days)) for case_id, _episode, days in rows),
+            )
+    return time_to_disposition(scope, standards=standards)
 
 
 class _LiveDaysByCase(Mapping):
@@ -648,16 +677,12 @@ def case_age_pending_rolled(
     scope: MeasureScope, bands: tuple[int, ...] = DEFAULT_AGE_BANDS
 ) -> PendingAge:
     """`cases.measures.case_age_pending(scope, bands)`, from the snapshot of `scope.end`
-    corrected by the cases with a fresh change effective by then (one query); live when
-    there is no snapshot of that date for every court of the scope, or other bands."""
+    corrected by the cases with a fresh change effective by then (one statement, after
+    the latest refresh is read); live when there is no snapshot of that date for every
+    court of the scope, or for other bands."""
     bands = tuple(bands)
-    if tuple(AGE_BANDS) != bands or not _rolled_up():
-        return case_age_pending(scope, bands=bands)
-    params = _scope_params(scope)
-    found = PendingSnapshot.objects.filter(
-        court_id__in=scope.court_ids, as_of=scope.end, bands=list(bands)
-    ).count()
-    if found != len(set(scope.court_ids)):
+    courts = len(set(scope.court_ids))
+    if tuple(AGE_BANDS) != bands:
         return case_age_pending(scope, bands=bands)
     targets = "(SELECT unnest(%(courts)s::int[]) AS court_id, %(end)s::date AS as_of)"
     dirty = (
@@ -666,13 +691,13 @@ def case_age_pending_rolled(
     )
     in_scope = f"{_SCOPE_CASES} AND {dirty}"
     sql = (
-        f"WITH {_LATEST}, "
+        "WITH "
         + _ages_cte("before", f"{in_scope} AND NOT {_FRESH.format(alias='sc')}", targets, bands)
         + ", "
         + _ages_cte("after", in_scope, targets, bands)
-        + """,
+        + f""",
     snapshot AS (
-        SELECT pc.band_low AS band, SUM(pc.cases) AS n, 0 AS taken
+        SELECT pc.band_low AS band, SUM(pc.cases) AS n
         FROM dashboard_pendingagecount pc
         JOIN dashboard_pendingsnapshot p ON p.id = pc.snapshot_id
         WHERE p.court_id = ANY(%(courts)s::int[]) AND p.as_of = %(end)s
@@ -687,19 +712,29 @@ def case_age_pending_rolled(
     GROUP BY band
     UNION ALL
     SELECT -1, count(*)::int FROM dashboard_pendingsnapshot
-    WHERE court_id = ANY(%(courts)s::int[]) AND as_of = %(end)s
+    WHERE court_id = ANY(%(courts)s::int[]) AND as_of = %(end)s AND bands = %(bands)s::int[]
+    UNION ALL
+    SELECT -2, {_REFRESH_NOW}::int
     """
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    counts = {band: n for band, n in rows if band != -1}
-    taken = next((n for band, n in rows if band == -1), 0)
-    if taken != len(set(scope.court_ids)):  # pruned or retaken meanwhile
-        return case_age_pending(scope, bands=bands)
-    return RolledPendingAge(
-        days_by_case=_LiveDaysByCase(scope, bands),
-        bands=[
-            AgeBand(label, low, high, counts.get(low, 0)) for label, low, high in age_bands(bands)
-        ],
-    )
+    for _attempt in range(_ATTEMPTS):
+        latest = _latest()
+        if latest is None:
+            break
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {**_scope_params(scope, latest), "bands": list(bands)})
+            rows = cursor.fetchall()
+        counts = {band: n for band, n in rows if band >= 0}
+        taken = next((n for band, n in rows if band == -1), 0)
+        refresh_id = next((n for band, n in rows if band == -2), None)
+        if taken != courts:  # no snapshot of that date (for every court)
+            break
+        if refresh_id == latest.id:
+            return RolledPendingAge(
+                days_by_case=_LiveDaysByCase(scope, bands),
+                bands=[
+                    AgeBand(label, low, high, counts.get(low, 0))
+                    for label, low, high in age_bands(bands)
+                ],
+            )
+    return case_age_pending(scope, bands=bands)

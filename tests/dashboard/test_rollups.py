@@ -319,3 +319,34 @@ def test_the_refresh_runs_in_one_repeatable_read_transaction(world):
     with connection.execute_wrapper(record):
         rollups_refresh(full=True)
     assert seen == ["repeatable read"]
+
+
+def test_a_reader_that_sees_a_newer_refresh_reads_again(court_a, clerk, world, monkeypatch):
+    """A refresh that commits between the reader's two reads (the latest refresh, then the
+    figures) would count its changes twice (rolled up, and as fresh by the older watermark):
+    the statement sees the newer refresh and the reader reads again."""
+    from casemgmt.dashboard import rollups
+
+    rollups_refresh(full=True, snapshot_dates=BACKFILL)
+    before = rollups._latest()
+    case_transition(case=world["cases"]["E"], to="disposed", actor=clerk, effective_on=Q1[1])
+    rollups_refresh()
+    calls = []
+
+    def latest_then_newer():
+        calls.append(1)
+        return before if len(calls) == 1 else rollups._latest.__wrapped__()
+
+    latest_then_newer.__wrapped__ = rollups._latest
+    monkeypatch.setattr(rollups, "_latest", latest_then_newer)
+    q1 = MeasureScope((court_a.pk,), *Q1)
+    for rolled, live in (
+        (clearance_rate_rolled, clearance_rate),
+        (time_to_disposition_rolled, time_to_disposition),
+    ):
+        calls.clear()
+        assert rolled(q1) == live(q1)
+        assert len(calls) == 2
+    calls.clear()
+    assert case_age_pending_rolled(q1).bands == case_age_pending(q1).bands
+    assert len(calls) == 2
