@@ -41,7 +41,7 @@ import calendar
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -596,33 +596,108 @@ def clearance_rate_rolled(scope: MeasureScope) -> Clearance:
     return clearance_rate(scope)
 
 
-def time_to_disposition_rolled(
-    scope: MeasureScope, standards: tuple[int, ...] = DEFAULT_STANDARDS
-) -> Disposition:
-    """`cases.measures.time_to_disposition(scope, standards)`: the disposition rollup of the
-    cases without a fresh change, and the cases with one computed live (one statement,
-    after the latest refresh is read)."""
+def _counted_dispositions_sql(select: str) -> str:
+    """The dispositions of the scope: the rollup's, but for the cases with a fresh change,
+    computed live (as `counted`: case_id, episode, days), then `select`."""
     dirty = (
         f"SELECT DISTINCT f.case_id FROM cases_casestatuschange f WHERE {_FRESH.format(alias='f')}"
     )
-    sql = (
+    return (
         f"WITH dirty AS MATERIALIZED ({dirty}), "
         + _dispositions_cte(
             f"{_SCOPE_CASES} AND sc.effective_on <= %(end)s "
             "AND sc.case_id IN (SELECT case_id FROM dirty)",
             as_of="%(end)s::date",
         )
-        + f"""
-    SELECT -1, -1, {_REFRESH_NOW}
-    UNION ALL
-    SELECT case_id, episode, days FROM disposed
-    WHERE disposed_on BETWEEN %(start)s AND %(end)s
-    UNION ALL
-    SELECT c.case_id, c.episode, c.days FROM dashboard_dispositiontime c
-    WHERE {_SCOPE_CASES} AND c.disposed_on BETWEEN %(start)s AND %(end)s
-      AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.case_id = c.case_id)
-    ORDER BY 1, 2
-    """
+        + f""", counted AS (
+        SELECT case_id, episode, days FROM disposed
+        WHERE disposed_on BETWEEN %(start)s AND %(end)s
+        UNION ALL
+        SELECT c.case_id, c.episode, c.days FROM dashboard_dispositiontime c
+        WHERE {_SCOPE_CASES} AND c.disposed_on BETWEEN %(start)s AND %(end)s
+          AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.case_id = c.case_id)
+    )
+    {select}"""
+    )
+
+
+def _rolled_dispositions(scope: MeasureScope) -> tuple[tuple[int, int], ...] | None:
+    """(case id, days) of every disposition of the scope, as time_to_disposition orders them
+    (None: no refresh yet, or refreshes kept coming)."""
+    sql = _counted_dispositions_sql(
+        f"SELECT -1, -1, {_REFRESH_NOW} UNION ALL "
+        "SELECT case_id, episode, days FROM counted ORDER BY 1, 2"
+    )
+    for _attempt in range(_ATTEMPTS):
+        latest = _latest()
+        if latest is None:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _scope_params(scope, latest))
+            (_sentinel, _episode, refresh_id), *rows = cursor.fetchall()
+        if refresh_id == latest.id:
+            return tuple((case_id, int(days)) for case_id, _episode, days in rows)
+    return None
+
+
+class _LazyDispositions(Sequence):
+    """Each disposition of the scope, read on first use: the page needs only the counts
+    (`RolledDisposition`), a drill-down the cases."""
+
+    def __init__(self, scope: MeasureScope):
+        self._scope, self._rows = scope, None
+
+    def _load(self) -> tuple[tuple[int, int], ...]:
+        if self._rows is None:
+            rows = _rolled_dispositions(self._scope)
+            self._rows = rows if rows is not None else time_to_disposition(self._scope).dispositions
+        return self._rows
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == tuple(other)
+
+    __hash__ = None
+
+
+@dataclass(frozen=True)
+class RolledDisposition(Disposition):
+    """A Disposition whose counts and median were computed in SQL (no row per case sent to
+    Python: a year of a big court is tens of thousands); `dispositions` is read when asked
+    for."""
+
+    counts: tuple[int, dict[int, int], int | None] = (0, {}, None)
+
+    @property
+    def disposed(self) -> int:
+        return self.counts[0]
+
+    @property
+    def within(self) -> dict[int, int]:
+        return dict(self.counts[1])
+
+    @property
+    def median_days(self) -> int | None:
+        return self.counts[2]
+
+
+def time_to_disposition_rolled(
+    scope: MeasureScope, standards: tuple[int, ...] = DEFAULT_STANDARDS
+) -> Disposition:
+    """`cases.measures.time_to_disposition(scope, standards)`: the disposition rollup of the
+    cases without a fresh change, and the cases with one computed live, counted in SQL (one
+    statement, after the latest refresh is read); the dispositions themselves are read on
+    first use."""
+    standards = tuple(int(limit) for limit in standards)
+    within = "".join(f", count(*) FILTER (WHERE days <= {limit})" for limit in standards)
+    sql = _counted_dispositions_sql(
+        f"SELECT {_REFRESH_NOW}, count(*){within}, "
+        "percentile_disc(0.5) WITHIN GROUP (ORDER BY days) FROM counted"
     )
     for _attempt in range(_ATTEMPTS):
         latest = _latest()
@@ -630,11 +705,17 @@ def time_to_disposition_rolled(
             break
         with connection.cursor() as cursor:
             cursor.execute(sql, _scope_params(scope, latest))
-            (_sentinel, _episode, refresh_id), *rows = cursor.fetchall()
+            refresh_id, disposed, *counts, median = cursor.fetchone()
         if refresh_id == latest.id:
-            return Disposition(
-                standards=tuple(standards),
-                dispositions=tuple((case_id, int(days)) for case_id, _episode, days in rows),
+            # percentile_disc(0.5): the lower middle value, as statistics.median_low.
+            return RolledDisposition(
+                standards=standards,
+                dispositions=_LazyDispositions(scope),
+                counts=(
+                    disposed,
+                    dict(zip(standards, counts, strict=True)),
+                    None if median is None else int(median),
+                ),
             )
     return time_to_disposition(scope, standards=standards)
 
