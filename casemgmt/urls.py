@@ -33,6 +33,8 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("payments/", include("payments.plan_urls")),
     path("programs/", include("programs.urls")),
+    # The reports first: the dashboard's "<slug>/" drill-downs would answer "reports/".
+    path("dashboard/", include("casemgmt.dashboard.report_urls")),
     path("dashboard/", include("casemgmt.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

@@ -390,3 +390,10 @@ def test_a_supervisor_of_no_court_is_told_so(client, make_user):
 
     assert response.status_code == 400
     assert "You work in no court." in response.content.decode()
+
+
+def test_the_dashboard_links_to_the_monthly_reports(client, supervisor, world):
+    client.force_login(supervisor)
+    page = client.get(URL, Q1_QUERY).content.decode()
+    assert 'href="/dashboard/reports/"' in page
+    assert client.get("/dashboard/reports/").status_code == 200
