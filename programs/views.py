@@ -692,81 +692,74 @@ def enrollment_response(request: HttpRequest, pk: int, kind: str) -> HttpRespons
     return redirect("programs:enrollment", enrollment.pk)
 
 
-@require_POST
-def enrollment_advance(request: HttpRequest, pk: int) -> HttpResponse:
+def _enrollment_step(request: HttpRequest, pk: int, *, form_class, prefix: str, act, done):
+    """A decision on an enrollment taken with a form: `act(enrollment, data, user)` calls the
+    service, `done(result)` is the message; a refusal shows the participant page again with
+    the form and its errors (422)."""
     enrollment = _enrollment(request, pk)
     _require_staff(request, enrollment)
-    form = AdvanceForm(request.POST, prefix="advance")
-    done = None
+    form = form_class(request.POST, prefix=prefix)
+    result = None
     if form.is_valid():
-        d = form.cleaned_data
-        done = _run(
-            request,
-            enrollment,
-            form,
-            lambda: services.enrollment_phase_advance(
-                enrollment=enrollment,
-                by=request.user,
-                reason=d["reason"],
-                override=bool(d["override"]),
-            ),
+        result = _run(
+            request, enrollment, form, lambda: act(enrollment, form.cleaned_data, request.user)
         )
-    if done is None:
-        return _participant_page(request, enrollment, status=UNPROCESSABLE, advance_form=form)
-    messages.success(request, f"Advanced to phase {done.phase.number}: {done.phase.name}.")
+    if result is None:
+        return _participant_page(
+            request, enrollment, status=UNPROCESSABLE, **{f"{prefix}_form": form}
+        )
+    messages.success(request, done(result))
     return redirect("programs:enrollment", enrollment.pk)
+
+
+@require_POST
+def enrollment_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    return _enrollment_step(
+        request,
+        pk,
+        form_class=AdvanceForm,
+        prefix="advance",
+        act=lambda enrollment, d, user: services.enrollment_phase_advance(
+            enrollment=enrollment, by=user, reason=d["reason"], override=bool(d["override"])
+        ),
+        done=lambda done: f"Advanced to phase {done.phase.number}: {done.phase.name}.",
+    )
 
 
 @require_POST
 def enrollment_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = _enrollment(request, pk)
-    _require_staff(request, enrollment)
-    form = CompleteForm(request.POST, prefix="complete")
-    done = None
-    if form.is_valid():
-        d = form.cleaned_data
-        done = _run(
-            request,
-            enrollment,
-            form,
-            lambda: services.enrollment_complete(
-                enrollment=enrollment,
-                by=request.user,
-                completed_on=d["completed_on"],
-                note=d["note"],
-                override=bool(d["override"]),
-            ),
-        )
-    if done is None:
-        return _participant_page(request, enrollment, status=UNPROCESSABLE, complete_form=form)
-    messages.success(request, "The program is completed; the charges are disposed as diverted.")
-    return redirect("programs:enrollment", enrollment.pk)
+    return _enrollment_step(
+        request,
+        pk,
+        form_class=CompleteForm,
+        prefix="complete",
+        act=lambda enrollment, d, user: services.enrollment_complete(
+            enrollment=enrollment,
+            by=user,
+            completed_on=d["completed_on"],
+            note=d["note"],
+            override=bool(d["override"]),
+        ),
+        done=lambda _: "The program is completed; the charges are disposed as diverted.",
+    )
 
 
 @require_POST
 def enrollment_terminate(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = _enrollment(request, pk)
-    _require_staff(request, enrollment)
-    form = TerminateForm(request.POST, prefix="terminate")
-    done = None
-    if form.is_valid():
-        d = form.cleaned_data
-        done = _run(
-            request,
-            enrollment,
-            form,
-            lambda: services.enrollment_terminate(
-                enrollment=enrollment,
-                reason=d["reason"],
-                note=d["note"],
-                terminated_on=d["terminated_on"],
-                by=request.user,
-            ),
-        )
-    if done is None:
-        return _participant_page(request, enrollment, status=UNPROCESSABLE, terminate_form=form)
-    messages.success(request, "The enrollment is terminated; the case is active again.")
-    return redirect("programs:enrollment", enrollment.pk)
+    return _enrollment_step(
+        request,
+        pk,
+        form_class=TerminateForm,
+        prefix="terminate",
+        act=lambda enrollment, d, user: services.enrollment_terminate(
+            enrollment=enrollment,
+            reason=d["reason"],
+            note=d["note"],
+            terminated_on=d["terminated_on"],
+            by=user,
+        ),
+        done=lambda _: "The enrollment is terminated; the case is active again.",
+    )
 
 
 @require_POST
