@@ -38,6 +38,15 @@ class RollupRefresh(models.Model):
         help_text="Ids at or under the watermark not yet committed when the refresh ran "
         "(a transaction in flight, or rolled back): read live until a refresh finds them.",
     )
+    ledger_watermark = models.BigIntegerField(
+        default=0, help_text="The highest ledger entry id the collections rollup includes."
+    )
+    ledger_gaps = ArrayField(
+        models.BigIntegerField(),
+        default=list,
+        blank=True,
+        help_text="Ledger entry ids at or under that watermark not committed yet then.",
+    )
     changes = models.PositiveIntegerField(default=0, help_text="Status changes folded in.")
     days = models.PositiveIntegerField(default=0, help_text="Case-flow days derived again.")
     cases = models.PositiveIntegerField(default=0, help_text="Cases whose dispositions were.")
@@ -102,6 +111,33 @@ class DispositionTime(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} disposed on {self.disposed_on} after {self.days} days"
+
+
+class CollectionDay(models.Model):
+    """Measure 7's sums of the receivable entries of the obligations of one court, case type
+    and kind ordered on one day: assessed and adjusted (`ordered`), waived and paid (net of
+    voids), as signed ledger amounts; `entries` counts them (a kind with entries is listed
+    even when they sum to nothing)."""
+
+    court = models.ForeignKey(Court, db_index=False, **_DERIVED)
+    case_type = models.ForeignKey("cases.CaseType", db_index=False, **_DERIVED)
+    ordered_on = models.DateField()
+    kind = models.CharField(max_length=20)
+    ordered = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    waived = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    paid = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    entries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["court", "ordered_on", "case_type", "kind"],
+                name="dashboard_collectionday_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ordered on {self.ordered_on} in court {self.court_id}"
 
 
 class PendingSnapshot(models.Model):

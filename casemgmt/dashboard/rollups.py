@@ -43,6 +43,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -61,6 +62,8 @@ from cases.measures import (
     clearance_rate,
     time_to_disposition,
 )
+from payments.measures import Collected, Collections, collection_rate
+from payments.models import ObligationKind
 
 from .models import PendingSnapshot, RollupRefresh
 
@@ -204,17 +207,20 @@ def _ages_cte(name: str, where: str, targets: str, bands: tuple[int, ...]) -> st
 
 @dataclass(frozen=True)
 class _Fresh:
-    """What the previous refresh had not folded in: its watermark and gaps."""
+    """What the previous refresh had not folded in: its watermark and gaps (of the status
+    changes, or of the ledger entries: `name` keeps their parameters apart)."""
 
     watermark: int
     gaps: list[int]
+    name: str = "fresh"
 
     def where(self, alias: str = "sc") -> str:
-        return f"({alias}.id > %(fresh_wm)s OR {alias}.id = ANY(%(fresh_gaps)s::bigint[]))"
+        n = self.name
+        return f"({alias}.id > %({n}_wm)s OR {alias}.id = ANY(%({n}_gaps)s::bigint[]))"
 
     @property
     def params(self) -> dict:
-        return {"fresh_wm": self.watermark, "fresh_gaps": list(self.gaps)}
+        return {f"{self.name}_wm": self.watermark, f"{self.name}_gaps": list(self.gaps)}
 
 
 def _month_ends_back(today: dt.date, months: int) -> list[dt.date]:
@@ -262,6 +268,15 @@ def rollups_refresh(*, full: bool = False, snapshot_dates: Iterable[dt.date] = (
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             refresh = _refresh(full=full, started=started, extra=sorted(set(snapshot_dates)))
+        if refresh.full and outermost:
+            # A rebuild replaced every row: reclaim the old ones and mark the pages all
+            # visible, so the readers' index-only scans skip the heap (not in a transaction).
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "VACUUM (ANALYZE) dashboard_caseflowday, dashboard_dispositiontime, "
+                    "dashboard_pendingsnapshot, dashboard_pendingagecount, "
+                    "dashboard_collectionday"
+                )
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
@@ -277,33 +292,50 @@ def rollups_refresh(*, full: bool = False, snapshot_dates: Iterable[dt.date] = (
     return refresh
 
 
-def _refresh(*, full: bool, started: dt.datetime, extra: list[dt.date]) -> RollupRefresh:
-    previous = RollupRefresh.objects.order_by("-id").first()
-    full = full or previous is None
+def _visible_upto(table: str, *, previous: tuple[int, list[int]] | None) -> tuple[int, list[int]]:
+    """The highest id of `table` this transaction sees and the ids under it it does not
+    (in flight or rolled back), looked for since the previous refresh (or GAP_WINDOW back)
+    and among its gaps still missing."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM cases_casestatuschange")
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         watermark = cursor.fetchone()[0]
-        # Ids under the watermark not visible now: in flight, or rolled back.
-        low = max(watermark - GAP_WINDOW, 0 if full else min(previous.watermark, watermark))
+        low = max(watermark - GAP_WINDOW, 0 if previous is None else min(previous[0], watermark))
         cursor.execute(
             "SELECT g FROM generate_series(%s::bigint + 1, %s::bigint) g "
-            "WHERE NOT EXISTS (SELECT 1 FROM cases_casestatuschange WHERE id = g)",
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE id = g)",
             [low, watermark],
         )
         gaps = {row[0] for row in cursor.fetchall()}
-        if not full:
+        if previous is not None:
             cursor.execute(
                 "SELECT g FROM unnest(%s::bigint[]) g WHERE g > %s AND NOT EXISTS "
-                "(SELECT 1 FROM cases_casestatuschange WHERE id = g)",
-                [previous.gaps, watermark - GAP_WINDOW],
+                f"(SELECT 1 FROM {table} WHERE id = g)",
+                [list(previous[1]), watermark - GAP_WINDOW],
             )
             gaps |= {row[0] for row in cursor.fetchall()}
+    return watermark, sorted(gaps)
+
+
+def _refresh(*, full: bool, started: dt.datetime, extra: list[dt.date]) -> RollupRefresh:
+    previous = RollupRefresh.objects.order_by("-id").first()
+    full = full or previous is None
+    watermark, gaps = _visible_upto(
+        "cases_casestatuschange",
+        previous=None if full else (previous.watermark, previous.gaps),
+    )
+    ledger_watermark, ledger_gaps = _visible_upto(
+        "payments_ledgerentry",
+        previous=None if full else (previous.ledger_watermark, previous.ledger_gaps),
+    )
     courts = list(Court.objects.order_by("pk"))
     todays = {court.pk: court.local_today() for court in courts}
     if full:
         counts = _rebuild(todays)
     else:
         counts = _fold_in(_Fresh(previous.watermark, list(previous.gaps)), todays)
+        _collections_fold_in(
+            _Fresh(previous.ledger_watermark, list(previous.ledger_gaps), name="ledger")
+        )
     counts["snapshots"] += _snapshots_take(
         [
             (court_id, day)
@@ -317,21 +349,73 @@ def _refresh(*, full: bool, started: dt.datetime, extra: list[dt.date]) -> Rollu
         started_at=started,
         finished_at=timezone.now(),
         watermark=watermark,
-        gaps=sorted(gaps),
+        gaps=gaps,
+        ledger_watermark=ledger_watermark,
+        ledger_gaps=ledger_gaps,
         **counts,
     )
+
+
+# Measure 7 (payments.measures.collection_rate): the receivable entries of the obligations,
+# by what the obligation was ordered (court, its case's type, day, kind): assessments and
+# adjustments ordered, waivers, and the transactions of payments (voids negate them).
+_COLLECTED = """
+    COALESCE(SUM(e.amount) FILTER (WHERE t.kind IN ('assessment', 'adjustment')), 0) AS ordered,
+    COALESCE(SUM(e.amount) FILTER (WHERE t.kind = 'waiver'), 0) AS waived,
+    COALESCE(SUM(e.amount) FILTER (WHERE t.payment_id IS NOT NULL), 0) AS paid,
+    count(*) AS entries
+"""
+_RECEIVABLE = """
+    FROM payments_ledgerentry e
+    JOIN payments_ledgertransaction t ON t.id = e.transaction_id
+    JOIN payments_obligation o ON o.id = e.obligation_id
+    JOIN cases_case c ON c.id = o.case_id
+    WHERE e.account = 'receivable'
+"""
+
+
+def _collections_derive(where: str = "", params: dict | None = None) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dashboard_collectionday (court_id, case_type_id, ordered_on, kind, "
+            f"ordered, waived, paid, entries) SELECT o.court_id, c.case_type_id, o.ordered_on, "
+            f"o.kind, {_COLLECTED} {_RECEIVABLE} {where} GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 2, 4",
+            params or {},
+        )
+        return cursor.rowcount
+
+
+def _collections_fold_in(fresh: _Fresh) -> None:
+    """Measure 7: the order days of the obligations with a fresh ledger entry, derived again."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT o.ordered_on FROM payments_ledgerentry e "
+            "JOIN payments_obligation o ON o.id = e.obligation_id "
+            f"WHERE e.account = 'receivable' AND {fresh.where('e')}",
+            fresh.params,
+        )
+        days = [row[0] for row in cursor.fetchall()]
+        if not days:
+            return
+        cursor.execute(
+            "DELETE FROM dashboard_collectionday WHERE ordered_on = ANY(%s::date[])", [days]
+        )
+    _collections_derive("AND o.ordered_on = ANY(%(days)s::date[])", {"days": days})
 
 
 def _rebuild(todays: dict[int, dt.date]) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("DELETE FROM dashboard_collectionday")
+    _collections_derive()
+    with connection.cursor() as cursor:
         cursor.execute("DELETE FROM dashboard_caseflowday")
         cursor.execute(
             "INSERT INTO dashboard_caseflowday (court_id, case_type_id, day, filed, reopened, "
             "reactivated, disposed, inactivated) "
             f"SELECT c.court_id, c.case_type_id, sc.effective_on, {_FLOW_COUNTS} "
             "FROM cases_casestatuschange sc JOIN cases_case c ON c.id = sc.case_id "
-            f"WHERE {_FLOW_TO} GROUP BY 1, 2, 3"
+            f"WHERE {_FLOW_TO} GROUP BY 1, 2, 3 ORDER BY 1, 3, 2"
         )
         days = cursor.rowcount
         cursor.execute("DELETE FROM dashboard_dispositiontime")
@@ -341,7 +425,8 @@ def _rebuild(todays: dict[int, dt.date]) -> dict[str, int]:
             + " INSERT INTO dashboard_dispositiontime (case_id, episode, court_id, case_type_id, "
             "started_on, disposed_on, days) "
             "SELECT case_id, episode, court_id, case_type_id, started_on, disposed_on, days "
-            "FROM disposed"
+            # In the readers' order: a court's month is a few pages, not one row a page.
+            "FROM disposed ORDER BY court_id, disposed_on"
         )
         cases = cursor.rowcount
         cursor.execute("DELETE FROM dashboard_pendingagecount")
@@ -358,7 +443,7 @@ def _rebuild(todays: dict[int, dt.date]) -> dict[str, int]:
         # Fresh statistics for the readers' plans (ANALYZE runs inside a transaction).
         cursor.execute(
             "ANALYZE dashboard_caseflowday, dashboard_dispositiontime, "
-            "dashboard_pendingsnapshot, dashboard_pendingagecount"
+            "dashboard_pendingsnapshot, dashboard_pendingagecount, dashboard_collectionday"
         )
     return {"changes": changes, "days": days, "cases": cases, "snapshots": snapshots}
 
@@ -526,6 +611,10 @@ def _snapshots_prune(todays: dict[int, dt.date]) -> None:
             PendingSnapshot.objects.filter(pk__in=old).delete()
 
 
+def _money(value) -> Decimal:
+    return (value or Decimal("0")).quantize(Decimal("0.01"))
+
+
 # --- readers: the live measures' figures from the rollups -------------------------------------
 
 
@@ -536,11 +625,17 @@ class _Latest:
     id: int
     watermark: int
     gaps: list[int]
+    ledger_watermark: int = 0
+    ledger_gaps: list[int] = field(default_factory=list)
 
 
 def _latest() -> _Latest | None:
-    row = RollupRefresh.objects.order_by("-id").values_list("id", "watermark", "gaps").first()
-    return _Latest(row[0], row[1], list(row[2])) if row else None
+    row = (
+        RollupRefresh.objects.order_by("-id")
+        .values_list("id", "watermark", "gaps", "ledger_watermark", "ledger_gaps")
+        .first()
+    )
+    return _Latest(row[0], row[1], list(row[2]), row[3], list(row[4])) if row else None
 
 
 # A reader reads the latest refresh, then runs its one statement with that watermark; a
@@ -557,6 +652,8 @@ def _scope_params(scope: MeasureScope, latest: _Latest) -> dict:
         "end": scope.end,
         "wm": latest.watermark,
         "gaps": latest.gaps,
+        "lwm": latest.ledger_watermark,
+        "lgaps": latest.ledger_gaps,
     }
 
 
@@ -819,3 +916,51 @@ def case_age_pending_rolled(
                 ],
             )
     return case_age_pending(scope, bands=bands)
+
+
+def collection_rate_rolled(scope: MeasureScope) -> Collections:
+    """`payments.measures.collection_rate(scope)`: the collections rollup of the obligations
+    ordered in the period plus their ledger entries not yet rolled up (one statement, after
+    the latest refresh is read)."""
+    sums = "SUM(ordered) AS ordered, SUM(waived) AS waived, SUM(paid) AS paid, SUM(entries)"
+    sql = f"""
+    WITH rolled AS (
+        SELECT c.kind, {sums} AS entries FROM dashboard_collectionday c
+        WHERE {_SCOPE_CASES} AND c.ordered_on BETWEEN %(start)s AND %(end)s
+        GROUP BY c.kind
+    ), fresh AS (
+        SELECT o.kind, {_COLLECTED} {_RECEIVABLE}
+          AND (e.id > %(lwm)s OR e.id = ANY(%(lgaps)s::bigint[]))
+          AND o.court_id = ANY(%(courts)s::int[])
+          AND (cardinality(%(types)s::int[]) = 0 OR c.case_type_id = ANY(%(types)s::int[]))
+          AND o.ordered_on BETWEEN %(start)s AND %(end)s
+        GROUP BY o.kind
+    )
+    SELECT '', 0, 0, 0, {_REFRESH_NOW}
+    UNION ALL
+    SELECT kind, SUM(ordered), SUM(waived), SUM(paid), SUM(entries) FROM (
+        SELECT * FROM rolled UNION ALL SELECT * FROM fresh
+    ) both_parts
+    GROUP BY kind
+    """
+    for _attempt in range(_ATTEMPTS):
+        latest = _latest()
+        if latest is None:
+            break
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _scope_params(scope, latest))
+            (_sentinel, _o, _w, _p, refresh_id), *rows = cursor.fetchall()
+        if refresh_id != latest.id:
+            continue
+        found = {
+            kind: Collected(
+                kind=kind,
+                ordered=_money(ordered),
+                waived=-_money(waived),
+                collected=-_money(paid),
+            )
+            for kind, ordered, waived, paid, entries in rows
+            if entries
+        }
+        return Collections(by_kind=[found[kind] for kind in ObligationKind.values if kind in found])
+    return collection_rate(scope)
