@@ -9,7 +9,7 @@ import pytest
 from casemgmt.core.models import AuditEvent
 from casemgmt.dashboard.models import MonthlyReport, ReportStatus
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.dashboard.report_urlconf")]
+pytestmark = pytest.mark.django_db
 
 URL = "/dashboard/reports/"
 
