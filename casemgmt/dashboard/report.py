@@ -3,10 +3,10 @@
 A supervisor asks for one court's report of one month (`monthly_report_request`); the
 worker (`casemgmt.dashboard.tasks.monthly_report_build`) computes each figure of the
 dashboard for that month, committing its progress after each, and renders them to one PDF
-(WeasyPrint): CourTools measures 2, 3, 4, 5 and 7 and the compliance figures, each with
-its definition and its numbers in a table, as the dashboard shows them (same functions,
-`selectors.FIGURES`; same tables, `tables.*_sections`). The PDF is kept in the report's
-row.
+(WeasyPrint): CourTools measures 2, 3, 4, 5 and 7, the compliance figures and the diversion
+programs' outcomes, each with its definition and its numbers in a table, as the dashboard
+shows them (same functions, `selectors.FIGURES`; same tables, `tables.*_sections`). The
+PDF is kept in the report's row.
 
 What is a state rather than a period (deadlines at risk, speedy-trial clocks, the review
 queue, open drawers) is dated when the report is built, and the report says so.
@@ -142,23 +142,15 @@ def monthly_report_figures(scope: DashboardScope, *, progress=None) -> Dashboard
 
 def monthly_report_html(report: MonthlyReport, scope: DashboardScope, figures) -> str:
     """The report as one HTML document for WeasyPrint."""
-    sections = [
-        *tables.performance_sections(figures, scope),
-        *tables.compliance_sections(figures, scope),
-    ]
-    # The programs' figures, once the dashboard shows them (issue 8).
-    programs_sections = getattr(tables, "programs_sections", None)
-    if programs_sections is not None:
-        sections.extend(programs_sections(figures, scope))
-    performance = [s for s in sections if s.courtools]
     return render_to_string(
         "dashboard/report/report.html",
         {
             "report": report,
             "court": report.court,
             "scope": scope,
-            "performance": performance,
-            "compliance": [s for s in sections if not s.courtools],
+            "performance": tables.performance_sections(figures, scope),
+            "compliance": tables.compliance_sections(figures, scope),
+            "programs": tables.programs_sections(figures, scope),
             "printed_at": timezone.localtime(scope.now, report.court.tzinfo),
             "requested_by": report.requested_by.get_full_name()
             or report.requested_by.get_username(),

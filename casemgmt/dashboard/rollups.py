@@ -1,6 +1,7 @@
 # ruff: noqa: S608 -- the SQL is built from constant fragments; every value is a parameter.
-"""Nightly rollups of CourTools measures 2, 3 and 4, so the dashboard stays fast at a
-million cases, with the same figures as the live measures of `cases.measures`.
+"""Nightly rollups of CourTools measures 2, 3, 4 and 7, so the dashboard stays fast at a
+million cases, with the same figures as the live measures (`cases.measures`,
+`payments.measures`).
 
 What is rolled up (see `casemgmt.dashboard.models`):
 
@@ -13,8 +14,12 @@ What is rolled up (see `casemgmt.dashboard.models`):
 - `PendingSnapshot` / `PendingAgeCount`: measure 4 as of a court-local date, per case type
   and age band, as `case_age_pending` counts it; taken each night for every court's
   yesterday and today, and kept for month ends (and the last `KEEP_DAILY_DAYS` days).
+- `CollectionDay`: measure 7's sums of receivable ledger entries per court, case type, order
+  day and kind of obligation (ordered, waived, paid net of voids), as
+  `payments.measures.collection_rate` sums them.
 
-How a refresh knows what is new: status changes are append-only, and each refresh records
+How a refresh knows what is new: status changes (and ledger entries, for measure 7, with
+their own watermark and gaps) are append-only, and each refresh records
 the highest change id it saw (`RollupRefresh.watermark`) and the ids under it that were not
 committed yet (`gaps`: a transaction still open, or rolled back). The rollups hold exactly
 the changes `id <= watermark` not in `gaps`; a change outside that set is "fresh". A change

@@ -96,6 +96,7 @@ def test_the_pdf_holds_the_figures_of_a_hand_built_month(
         "Speedy-trial clocks running out",
         "Filings waiting for review",
         "Cash drawers not closed",
+        "Diversion programs",
     ):
         assert title in text, title
     for measure in (2, 3, 4, 5, 7):
@@ -141,6 +142,7 @@ def test_every_number_of_the_dashboard_tables_is_in_the_pdf(
     for section in [
         *tables.performance_sections(figures, scope),
         *tables.compliance_sections(figures, scope),
+        *tables.programs_sections(figures, scope),
     ]:
         assert section.title in text
         for row in section.table.rows:
