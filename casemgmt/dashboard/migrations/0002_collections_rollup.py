@@ -6,39 +6,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_diversion_event_codes'),
-        ('core', '0003_court_sealed_caption_placeholder'),
-        ('dashboard', '0001_rollups_and_reports'),
+        ("cases", "0007_diversion_event_codes"),
+        ("core", "0003_court_sealed_caption_placeholder"),
+        ("dashboard", "0001_rollups_and_reports"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='rolluprefresh',
-            name='ledger_gaps',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), blank=True, default=list, help_text='Ledger entry ids at or under that watermark not committed yet then.', size=None),
+            model_name="rolluprefresh",
+            name="ledger_gaps",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.BigIntegerField(),
+                blank=True,
+                default=list,
+                help_text="Ledger entry ids at or under that watermark not committed yet then.",
+                size=None,
+            ),
         ),
         migrations.AddField(
-            model_name='rolluprefresh',
-            name='ledger_watermark',
-            field=models.BigIntegerField(default=0, help_text='The highest ledger entry id the collections rollup includes.'),
+            model_name="rolluprefresh",
+            name="ledger_watermark",
+            field=models.BigIntegerField(
+                default=0, help_text="The highest ledger entry id the collections rollup includes."
+            ),
         ),
         migrations.CreateModel(
-            name='CollectionDay',
+            name="CollectionDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ordered_on', models.DateField()),
-                ('kind', models.CharField(max_length=20)),
-                ('ordered', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('waived', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('paid', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('entries', models.PositiveIntegerField(default=0)),
-                ('case_type', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.casetype')),
-                ('court', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.court')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ordered_on", models.DateField()),
+                ("kind", models.CharField(max_length=20)),
+                ("ordered", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("waived", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("paid", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("entries", models.PositiveIntegerField(default=0)),
+                (
+                    "case_type",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.casetype",
+                    ),
+                ),
+                (
+                    "court",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.court",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('court', 'ordered_on', 'case_type', 'kind'), name='dashboard_collectionday_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("court", "ordered_on", "case_type", "kind"),
+                        name="dashboard_collectionday_unique",
+                    )
+                ],
             },
         ),
     ]
