@@ -138,6 +138,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, smtp_server):
         # casemgmt.settings.test: the worker's mail goes to the suite's SMTP server.
         "TEST_EMAIL_URL": f"smtp://{smtp_server.host}:{smtp_server.port}",
     }
+    # var/ is made by `make test` (its services); a bare `pytest` may come first.
+    (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / "test-celery-worker.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [
