@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -31,8 +31,8 @@ from docket.measures import (
 )
 from filings.measures import LAST_BAND, WAIT_BANDS, review_queue
 from payments.measures import drawers_not_closed, obligations_ordered
-from payments.models import Account, ObligationKind
-from payments.selectors import _ASSESSED, _PAID, _WAIVED, _money
+from payments.models import ObligationKind
+from payments.selectors import obligation_balances
 from programs.measures import (
     days_in_program,
     enrollments_current,
@@ -361,39 +361,21 @@ def _continued(scope, user, params) -> Listing:
 
 
 def _obligation_rows(objects) -> list[dict]:
-    # What each obligation was ordered, waived and paid, from the ledger exactly as
-    # payments.measures.collection_rate sums it (the same conditions, one query a batch).
-    from payments.models import LedgerEntry
-
-    sums = {
-        row["obligation_id"]: row
-        for row in LedgerEntry.objects.filter(
-            account=Account.RECEIVABLE, obligation__in=[o.pk for o in objects]
-        )
-        .values("obligation_id")
-        .annotate(
-            ordered=Sum("amount", filter=_ASSESSED),
-            waived=Sum("amount", filter=_WAIVED),
-            paid=Sum("amount", filter=_PAID),
-        )
-        .order_by()
-    }
+    # What each obligation was ordered, waived and paid: its ledger balance, as
+    # payments.measures.collection_rate sums it (one query a batch).
     rows = []
-    for o in objects:
-        found = sums.get(o.pk, {})
-        ordered = _money(found.get("ordered"))
-        waived = -_money(found.get("waived"))
-        collected = -_money(found.get("paid"))
+    for balance in obligation_balances(list(objects)):
+        o = balance.obligation
         rows.append(
             {
                 "date": o.ordered_on,
                 **_case_cells(o.case),
                 "kind": o.get_kind_display(),
                 "description": o.description,
-                "ordered": ordered,
-                "waived": waived,
-                "collected": collected,
-                "outstanding": ordered - waived - collected,
+                "ordered": balance.assessed,
+                "waived": balance.waived,
+                "collected": balance.paid,
+                "outstanding": balance.balance,
             }
         )
     return rows
