@@ -10,6 +10,8 @@ everything else is read live when a measure is asked for.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -248,3 +250,106 @@ class MonthlyReport(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+# --- drill-down lists exported in the worker ------------------------------------------------
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a worker"
+    RUNNING = "running", "Writing the file"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "No longer kept"
+
+
+class ExportJob(models.Model):
+    """A drill-down list too long to stream within a request, written to CSV by the worker.
+
+    The filters are kept as the URL has them (court, case type, dates, the continuance
+    threshold and the list's own parameters), and the worker builds the list again for the
+    requester with them. The file is kept in the row, gzip-compressed, written in the same
+    transaction that marks the job done; after DASHBOARD_EXPORT_KEEP_DAYS the nightly
+    expiry clears it (the row, and its audit trail, stay)."""
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    export = models.CharField(max_length=40, help_text="The drill-down list (its slug).")
+    case_type = models.ForeignKey(
+        "cases.CaseType", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    start = models.DateField()
+    end = models.DateField()
+    continued = models.PositiveSmallIntegerField(
+        default=2, help_text="Hearings set more than this many times (the dashboard's filter)."
+    )
+    params = models.JSONField(default=dict, blank=True, help_text="The list's own parameters.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    total = models.PositiveIntegerField(
+        default=0, help_text="Rows counted when asked for (the rows written, once done)."
+    )
+    done = models.PositiveIntegerField(default=0, help_text="Rows written so far.")
+    error = models.TextField(blank=True, help_text="Why the export failed, when it did.")
+    content = models.BinaryField(null=True, blank=True, editable=False, help_text="CSV, gzip.")
+    size = models.PositiveBigIntegerField(null=True, blank=True, help_text="CSV bytes.")
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ExportStatus.values), name="dashboard_export_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(total__gte=F("done")), name="dashboard_export_progress_within_total"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done")
+                | Q(content__isnull=False, size__isnull=False, row_count__isnull=False),
+                name="dashboard_export_done_has_content",
+            ),
+            # Only a finished file is kept: an expired job's content has been cleared.
+            models.CheckConstraint(
+                condition=Q(status="done") | Q(content__isnull=True),
+                name="dashboard_export_content_only_when_done",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="dashboard_export_user"),
+            models.Index(fields=["status", "finished_at"], name="dashboard_export_finished"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Export of {self.export} for court {self.court_id} ({self.start} to {self.end})"
+
+    @property
+    def is_over(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED, ExportStatus.EXPIRED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def expires_at(self):
+        """When a finished file stops being downloadable (DASHBOARD_EXPORT_KEEP_DAYS)."""
+        if self.finished_at is None or self.status not in (ExportStatus.DONE, ExportStatus.EXPIRED):
+            return None
+        return self.finished_at + dt.timedelta(days=settings.DASHBOARD_EXPORT_KEEP_DAYS)
+
+    def is_expired(self, now=None) -> bool:
+        if self.status == ExportStatus.EXPIRED:
+            return True
+        expires_at = self.expires_at
+        return expires_at is not None and expires_at <= (now or timezone.now())
+
+    @property
+    def filename(self) -> str:
+        return f"{self.export}-{self.court.code}-{self.start:%Y%m%d}-{self.end:%Y%m%d}.csv"

@@ -1,4 +1,5 @@
-"""The dashboard's worker tasks: the nightly rollups and the monthly statistics report."""
+"""The dashboard's worker tasks: the nightly rollups, the monthly statistics report and the
+lists exported to CSV in the worker."""
 
 from __future__ import annotations
 
@@ -68,3 +69,47 @@ def monthly_reports_stale_requeue() -> int:
     for report_id in stale:
         monthly_report_build.delay(report_id)
     return len(stale)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def dashboard_export_build(job_id: int) -> None:
+    """Write a dashboard list too long for the request to CSV, for its requester: exactly
+    once (casemgmt.dashboard.export_jobs.export_job_build).
+
+    Safe to run twice: the service locks the job and returns unless it is pending (or its
+    claim is stale).
+    """
+    from .export_jobs import export_job_build
+    from .models import ExportJob
+
+    try:
+        export_job_build(job_id=job_id)
+    except ExportJob.DoesNotExist:
+        logger.warning("dashboard export %s does not exist (rolled back?); nothing to do", job_id)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_DB_ERRORS, max_retries=3, retry_backoff=60)
+def dashboard_exports_stale_requeue() -> int:
+    """Every few minutes: enqueue again the exports whose worker died (see
+    casemgmt.dashboard.export_jobs.EXPORT_BUILD_STALE_AFTER). Safe to run twice."""
+    from .export_jobs import export_jobs_stale_list
+
+    stale = export_jobs_stale_list()
+    for job_id in stale:
+        dashboard_export_build.delay(job_id)
+    return len(stale)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_DB_ERRORS, max_retries=3, retry_backoff=60)
+def dashboard_exports_expire() -> int:
+    """Nightly: clear the files of the exports finished more than DASHBOARD_EXPORT_KEEP_DAYS
+    ago (the jobs stay, marked expired). Safe to run twice: a second run finds none."""
+    from .export_jobs import export_jobs_expire
+
+    return export_jobs_expire()

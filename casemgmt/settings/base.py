@@ -273,7 +273,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casemgmt.dashboard.tasks.monthly_reports_stale_requeue",
         "schedule": crontab(minute="*/10"),
     },
+    "dashboard-exports-stale-requeue": {
+        "task": "casemgmt.dashboard.tasks.dashboard_exports_stale_requeue",
+        "schedule": crontab(minute="*/10"),
+    },
+    # The files of the dashboard's worker exports are cleared once past
+    # DASHBOARD_EXPORT_KEEP_DAYS (the jobs and their audit trail stay).
+    "dashboard-exports-expire": {
+        "task": "casemgmt.dashboard.tasks.dashboard_exports_expire",
+        "schedule": crontab(hour=3, minute=35),
+    },
 }
+# A drill-down list of the dashboard with more rows than this is written to CSV by the
+# worker (with progress and a download link) instead of being streamed in the request.
+DASHBOARD_EXPORT_INLINE_MAX_ROWS = env.int("DASHBOARD_EXPORT_INLINE_MAX_ROWS", default=5000)
+# Days a worker export's file may be downloaded after it is written.
+DASHBOARD_EXPORT_KEEP_DAYS = env.int("DASHBOARD_EXPORT_KEEP_DAYS", default=7)
 # Days before a deadline that its owner, attorneys of record and supervisors are alerted.
 DOCKET_DEADLINE_ALERT_HORIZONS = tuple(
     env.list("DOCKET_DEADLINE_ALERT_HORIZONS", cast=int, default=[7, 1])
