@@ -3,7 +3,9 @@
 - `/dashboard/`: court performance (CourTools 2, 3, 4, 5, 7), compliance and the diversion
   programs for one of the supervisor's courts, a case type and a period, all in the URL.
 - `/dashboard/<list>/`: the cases behind a number, 50 to a page, with the same filters.
-- `/dashboard/<measure or list>.csv`: the measure's table or the whole list, streamed.
+- `/dashboard/<measure or list>.csv`: the measure's table or the whole list, streamed; a
+  list longer than DASHBOARD_EXPORT_INLINE_MAX_ROWS is written by the worker instead
+  (`export_jobs`, pages in `export_views`: progress, then the download).
 
 Supervisors (and superusers) only: the public is sent to sign in, everyone else 403.
 """
@@ -11,7 +13,7 @@ Supervisors (and superusers) only: the public is sent to sign in, everyone else 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -21,6 +23,7 @@ from casemgmt.core.roles import Role
 from casemgmt.core.selectors import court_active_for, court_list_for_request
 
 from .drilldowns import DRILLDOWNS, drilldown_params
+from .export_jobs import export_inline_max_rows, export_job_request
 from .exports import FIGURE_EXPORTS, export_record, figure_csv, list_csv
 from .forms import DashboardFilterForm, scope_query
 from .selectors import MEASURES, dashboard_figures
@@ -109,6 +112,7 @@ def drilldown(request: HttpRequest, slug: str) -> HttpResponse:
             "params": params,
             "page": page,
             "total": page.paginator.count,
+            "csv_in_worker": page.paginator.count > export_inline_max_rows(),
             "rows": [_cells(drilldown, row) for row in page.object_list],
             "query": query,
             "csv_href": f"{reverse('dashboard:export', args=[slug])}?{query}",
@@ -120,7 +124,9 @@ def drilldown(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @role_required(*SUPERVISORS)
 def export(request: HttpRequest, slug: str) -> HttpResponse:
-    """A measure's table (`FIGURE_EXPORTS`) or a whole drill-down list as CSV, streamed."""
+    """A measure's table (`FIGURE_EXPORTS`) or a whole drill-down list as CSV, streamed; a
+    list longer than DASHBOARD_EXPORT_INLINE_MAX_ROWS is asked of the worker instead, and
+    the answer is a redirect to its job's page (the same job while it is being written)."""
     figure = FIGURE_EXPORTS.get(slug)
     drilldown = DRILLDOWNS.get(slug)
     if figure is None and drilldown is None:
@@ -144,6 +150,13 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         params = drilldown_params(drilldown, request.GET)
         listing = drilldown.build(scope, request.user, params)
+        total = listing.count()
+        if total > export_inline_max_rows():
+            # Too long for the request: the worker writes it (export_jobs), with progress.
+            job = export_job_request(
+                user=request.user, scope=scope, export=slug, params=params, total=total
+            )
+            return redirect(reverse("dashboard:export_job", args=[job.pk]))
         audited = listing.audited_case_numbers()
         lines = list_csv(drilldown, listing)
     export_record(user=request.user, scope=scope, export=slug, params=params, audited_cases=audited)
