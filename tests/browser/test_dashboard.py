@@ -120,3 +120,44 @@ def test_supervisor_filters_drills_down_and_exports(page, login, supervisor, wor
     page.wait_for_load_state()
     expect(page.locator("#dashboard-scope")).to_contain_text("2026-01-01 to 2026-03-31")
     assert errors == []
+
+
+def test_supervisor_asks_for_a_long_list_and_downloads_it_when_ready(
+    page, login, supervisor, world, axe_check, settings
+):
+    # Lists of more than 2 rows are written by the worker (in this test, run on commit).
+    settings.DASHBOARD_EXPORT_INLINE_MAX_ROWS = 2
+    login(supervisor)
+    page.goto("/dashboard/clearance/?period=custom&start=2026-01-01&end=2026-03-31")
+    expect(page.locator("#total")).to_have_text("4")
+
+    page.get_by_role("link", name="Prepare the whole list as CSV").click()
+    page.wait_for_load_state()
+
+    expect(
+        page.get_by_role("heading", name="Export: Cases counted in the clearance rate")
+    ).to_be_visible()
+    status = page.get_by_role("status").filter(has_text="rows")
+    expect(status).to_contain_text("Ready: 4 rows")
+    progress = page.get_by_role("progressbar")
+    expect(progress).to_have_attribute("value", "4")
+    expect(progress).to_have_attribute("max", "4")
+    axe_check(page)
+    shoot(page, "dashboard_export_job")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download the list (CSV)").click()
+    download = info.value
+    assert download.suggested_filename == f"clearance-{world.court.code}-20260101-20260331.csv"
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text())))
+    assert rows[0] == ["Effective", "Case", "Caption", "Status change", "Counted as"]
+    assert sorted(r[1] for r in rows[1:]) == sorted(world.cases[k].number for k in "ACSJ")
+    assert AuditEvent.objects.filter(action="dashboard.export_download", actor=supervisor).exists()
+
+    page.get_by_role("link", name="My exports").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="My exports", level=1)).to_be_visible()
+    expect(page.get_by_role("row", name="Cases counted in the clearance rate")).to_contain_text(
+        "Ready"
+    )
+    axe_check(page)
