@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from casemgmt.core.audit import audit_record
 from casemgmt.core.policies import role_required
@@ -121,12 +121,16 @@ def drilldown(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(*SUPERVISORS)
 def export(request: HttpRequest, slug: str) -> HttpResponse:
     """A measure's table (`FIGURE_EXPORTS`) or a whole drill-down list as CSV, streamed; a
-    list longer than DASHBOARD_EXPORT_INLINE_MAX_ROWS is asked of the worker instead, and
-    the answer is a redirect to its job's page (the same job while it is being written)."""
+    list longer than DASHBOARD_EXPORT_INLINE_MAX_ROWS is asked of the worker instead.
+
+    Asking the worker makes a job (audited), so it takes a POST (the list page's button,
+    CSRF-checked); the answer is a redirect to the job's page (the same job while it is
+    being written). A GET of a long list answers with a page that says so and offers the
+    button. The filters are the query string's, whatever the method."""
     figure = FIGURE_EXPORTS.get(slug)
     drilldown = DRILLDOWNS.get(slug)
     if figure is None and drilldown is None:
@@ -153,6 +157,18 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
         total = listing.count()
         if total > export_inline_max_rows():
             # Too long for the request: the worker writes it (export_jobs), with progress.
+            if request.method != "POST":
+                return render(
+                    request,
+                    "dashboard/exports/ask.html",
+                    {
+                        "title": drilldown.title,
+                        "subtitle": drilldown.subtitle(params),
+                        "scope": scope,
+                        "total": total,
+                        "action": request.get_full_path(),
+                    },
+                )
             job = export_job_request(
                 user=request.user, scope=scope, export=slug, params=params, total=total
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import time
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings as django_settings
@@ -40,10 +41,15 @@ def streamed(client, name, **params) -> bytes:
     return b"".join(response.streaming_content)
 
 
+def post(client, name, query):
+    """The list page's button: a POST to the export, its filters in the query string."""
+    return client.post(f"/dashboard/{name}.csv?{urlencode(query)}")
+
+
 def ask(client, capture, name, **params) -> ExportJob:
     """Ask for list `name` over the threshold: a redirect to its job, built on commit."""
     with capture(execute=True) as callbacks:
-        response = client.get(f"/dashboard/{name}.csv", {**Q1_QUERY, **params})
+        response = post(client, name, {**Q1_QUERY, **params})
     assert response.status_code == 302, response.content
     job = ExportJob.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
     assert response["Location"] == f"{EXPORTS}{job.pk}/"
@@ -91,9 +97,17 @@ def test_a_list_over_the_threshold_is_asked_of_the_worker(
     page = client.get("/dashboard/pending/", Q1_QUERY)
     assert b"Prepare the whole list as CSV" in page.content
     assert b" download>" not in page.content  # a page to go to, not a file
+    assert b'<form method="post" action="/dashboard/pending.csv?' in page.content
+    # Asking is a change (a job, audited): a GET of the export only says so and offers
+    # the button; nothing is asked.
+    offered = client.get("/dashboard/pending.csv", Q1_QUERY)
+    assert offered.status_code == 200 and b"This list has 3 rows" in offered.content
+    assert b'<form method="post"' in offered.content
+    assert not ExportJob.objects.exists()
+    assert not AuditEvent.objects.filter(action="dashboard.export_requested").exists()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.get("/dashboard/pending.csv", Q1_QUERY)  # B, J, C: 3 rows
+        response = post(client, "pending", Q1_QUERY)  # B, J, C: 3 rows
 
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == f"{EXPORTS}{job.pk}/"
@@ -132,10 +146,10 @@ def test_the_measures_tables_are_always_streamed(client, supervisor, world, sett
 
 def test_asking_twice_while_it_is_written_is_one_job(client, supervisor, world, threshold):
     client.force_login(supervisor)
-    first = client.get("/dashboard/pending.csv", Q1_QUERY)  # the build not run
+    first = post(client, "pending", Q1_QUERY)  # the build not run
     ExportJob.objects.update(status=ExportStatus.RUNNING, started_at=timezone.now())
-    second = client.get("/dashboard/pending.csv", Q1_QUERY)
-    other = client.get("/dashboard/pending.csv", {**Q1_QUERY, "end": "2026-03-30"})
+    second = post(client, "pending", Q1_QUERY)
+    other = post(client, "pending", {**Q1_QUERY, "end": "2026-03-30"})
 
     assert first["Location"] == second["Location"] != other["Location"]
     assert ExportJob.objects.count() == 2
@@ -246,7 +260,7 @@ def test_the_page_polls_while_the_file_is_written_then_links_to_it(
     client, supervisor, world, threshold, django_capture_on_commit_callbacks
 ):
     client.force_login(supervisor)
-    client.get("/dashboard/pending.csv", Q1_QUERY)  # not built: no callbacks run
+    post(client, "pending", Q1_QUERY)  # not built: no callbacks run
     job = ExportJob.objects.get()
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.RUNNING, started_at=timezone.now(), done=1
@@ -384,7 +398,7 @@ def test_only_the_requester_sees_the_job_and_the_file(
 def test_court_b_cannot_be_asked_for(client, supervisor, court_b, world, threshold):
     client.force_login(supervisor)
 
-    response = client.get("/dashboard/pending.csv", {**Q1_QUERY, "court": court_b.pk})
+    response = post(client, "pending", {**Q1_QUERY, "court": court_b.pk})
 
     assert response.status_code == 400 and not ExportJob.objects.exists()
 
@@ -406,7 +420,7 @@ def test_a_requester_who_may_no_longer_see_the_sealed_case_gets_no_file(
     # Asked for as a supervisor; by the time the worker writes the list the requester is a
     # clerk of the court, who may not see sealed case S: the list is not written for them.
     client.force_login(supervisor)
-    client.get("/dashboard/obligations.csv", Q1_QUERY)  # A, B, S: the build not run yet
+    post(client, "obligations", Q1_QUERY)  # A, B, S: the build not run yet
     job = ExportJob.objects.get()
     User.objects.filter(pk=supervisor.pk).update(role=Role.CLERK)
 
@@ -561,7 +575,7 @@ def test_the_worker_writes_the_file_the_request_would_have_streamed(
     expected = streamed(client, "obligations")  # 3 rows: under the default threshold
 
     with override_settings(DASHBOARD_EXPORT_INLINE_MAX_ROWS=2):
-        response = client.get("/dashboard/obligations.csv", Q1_QUERY)  # commits, queues
+        response = post(client, "obligations", Q1_QUERY)  # commits, queues
     assert response.status_code == 302
     job = ExportJob.objects.get()
 

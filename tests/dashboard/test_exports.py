@@ -171,10 +171,12 @@ def test_court_b_is_refused_to_court_as_supervisor(client, supervisor, court_b, 
 
 
 def test_who_may_export(client, clerk, world):
-    assert client.get("/dashboard/pending.csv", Q1_QUERY).status_code == 302
+    assert client.get("/dashboard/pending.csv", Q1_QUERY).status_code == 302  # to sign in
     client.force_login(clerk)
     assert client.get("/dashboard/pending.csv", Q1_QUERY).status_code == 403
     assert client.get("/dashboard/clearance-rate.csv", Q1_QUERY).status_code == 403
+    assert client.post("/dashboard/pending.csv?court=1").status_code == 403
+    assert not AuditEvent.objects.filter(action__startswith="dashboard.export").exists()
 
 
 def test_an_unknown_export_is_404(client, supervisor, world):
