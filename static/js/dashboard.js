@@ -20,6 +20,12 @@
     var source = document.getElementById(canvas.dataset.chart);
     if (!source) return;
     var spec = JSON.parse(source.textContent);
+    // Counts get whole-number ticks (no "0.4 cases" on a small chart).
+    var whole = spec.datasets.every(function (set) {
+      return set.data.every(function (v) {
+        return v === null || Number.isInteger(v);
+      });
+    });
     var datasets = spec.datasets.map(function (set, i) {
       return { label: set.label, data: set.data, backgroundColor: COLOURS[i % COLOURS.length] };
     });
@@ -35,6 +41,7 @@
             stacked: !!spec.stacked,
             beginAtZero: true,
             max: spec.max,
+            ticks: whole ? { precision: 0 } : {},
             title: { display: !!spec.y_label, text: spec.y_label },
           },
         },
