@@ -8,7 +8,8 @@ case:
 - completed and terminated: enrollments that ended in the period (`ended_on`) after the
   participant started the program; a withdrawal from the waitlist is not an outcome;
 - completion rate: completed / (completed + terminated), a percentage with one decimal
-  (None when nobody ended) — the rule of `programs.selectors.program_outcomes`;
+  (None when nobody ended);
+- the terminated by their reason for termination (`TerminationReason`);
 - average days in program: enrollment to end, over those that ended in the period;
 - open non-compliance flags now (whenever raised), and the flags raised in the period, by
   kind (the nightly compliance run raises them, `programs.compliance`).
@@ -26,7 +27,15 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Quer
 
 from cases.measures import MeasureScope, percent
 
-from .models import ComplianceFlag, Enrollment, EnrollmentStatus, FlagKind, FlagStatus, Program
+from .models import (
+    ComplianceFlag,
+    Enrollment,
+    EnrollmentStatus,
+    FlagKind,
+    FlagStatus,
+    Program,
+    TerminationReason,
+)
 
 ENDED_OUTCOMES = (EnrollmentStatus.COMPLETED, EnrollmentStatus.TERMINATED)
 CURRENT_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITLISTED)
@@ -46,6 +55,8 @@ class ProgramFigures:
     days_in_program: int = 0  # summed over those that ended in the period
     open_flags: int = 0
     raised_by_kind: dict[str, int] = field(default_factory=dict)
+    # The terminated by reason (TerminationReason values, in their order; only those seen).
+    terminated_by_reason: dict[str, int] = field(default_factory=dict)
 
     @property
     def ended(self) -> int:
@@ -79,9 +90,12 @@ class ProgramsFigure:
     @property
     def total(self) -> ProgramFigures:
         by_kind: dict[str, int] = {}
+        by_reason: dict[str, int] = {}
         for p in self.programs:
             for kind, n in p.raised_by_kind.items():
                 by_kind[kind] = by_kind.get(kind, 0) + n
+            for reason, n in p.terminated_by_reason.items():
+                by_reason[reason] = by_reason.get(reason, 0) + n
         return ProgramFigures(
             program_id=None,
             code="",
@@ -93,7 +107,12 @@ class ProgramsFigure:
             days_in_program=sum(p.days_in_program for p in self.programs),
             open_flags=sum(p.open_flags for p in self.programs),
             raised_by_kind={k: by_kind[k] for k in FlagKind.values if k in by_kind},
+            terminated_by_reason=_in_order(by_reason, TerminationReason.values),
         )
+
+
+def _in_order(counts: dict[str, int], order: list[str]) -> dict[str, int]:
+    return {k: counts[k] for k in order if k in counts}
 
 
 # --- what is counted (the figures and their drill-downs share these) -------------------------
@@ -115,7 +134,7 @@ def _flags(scope: MeasureScope) -> QuerySet[ComplianceFlag]:
 
 def _ended(scope: MeasureScope, outcomes=ENDED_OUTCOMES) -> Q:
     # An enrollment that never started (no enrolled_on) has no time in the program and no
-    # outcome, as in programs.selectors.program_outcomes.
+    # outcome.
     return Q(
         status__in=list(outcomes),
         ended_on__range=(scope.start, scope.end),
@@ -142,11 +161,13 @@ def program_figures(scope: MeasureScope) -> ProgramsFigure:
         .values_list("pk", "code", "name", "is_active")
     )
     days = ExpressionWrapper(F("ended_on") - F("enrolled_on"), output_field=DurationField())
-    enrollment_rows = {
-        row["program_id"]: row
-        for row in _enrollments(scope)
+    # One row per program and reason for termination ("" for all but the terminated),
+    # added up per program below.
+    enrollment_rows: dict[int, dict] = {}
+    for row in (
+        _enrollments(scope)
         .filter(Q(status__in=CURRENT_STATUSES) | _ended(scope))
-        .values("program_id")
+        .values("program_id", "termination_reason")
         .annotate(
             active=Count("pk", filter=Q(status=EnrollmentStatus.ACTIVE)),
             waitlisted=Count("pk", filter=Q(status=EnrollmentStatus.WAITLISTED)),
@@ -155,7 +176,16 @@ def program_figures(scope: MeasureScope) -> ProgramsFigure:
             days=Sum(days, filter=_ended(scope)),
         )
         .order_by()
-    }
+    ):
+        sums = enrollment_rows.setdefault(
+            row["program_id"],
+            {"active": 0, "waitlisted": 0, "completed": 0, "terminated": 0, "days": 0, "why": {}},
+        )
+        for key in ("active", "waitlisted", "completed", "terminated"):
+            sums[key] += row[key]
+        sums["days"] += row["days"].days if row["days"] else 0
+        if row["terminated"]:
+            sums["why"][row["termination_reason"]] = row["terminated"]
     open_flags: dict[int, int] = {}
     raised: dict[int, dict[str, int]] = {}
     for row in (
@@ -181,9 +211,10 @@ def program_figures(scope: MeasureScope) -> ProgramsFigure:
             waitlisted=row.get("waitlisted", 0),
             completed=row.get("completed", 0),
             terminated=row.get("terminated", 0),
-            days_in_program=row["days"].days if row.get("days") else 0,
+            days_in_program=row.get("days", 0),
             open_flags=open_flags.get(pk, 0),
             raised_by_kind={k: by_kind[k] for k in FlagKind.values if k in by_kind},
+            terminated_by_reason=_in_order(row.get("why", {}), TerminationReason.values),
         )
         if is_active or figure.has_figures:
             figures.append(figure)
@@ -225,14 +256,16 @@ def _enrollment_list(enrollments: QuerySet[Enrollment], program_id) -> QuerySet[
 
 
 def enrollments_ended(
-    scope: MeasureScope, *, outcome: str = "", program_id: int | None = None
+    scope: MeasureScope, *, outcome: str = "", program_id: int | None = None, reason: str = ""
 ) -> QuerySet[Enrollment]:
     """Enrollments that ended in the period, completed or terminated (or only `outcome`),
-    optionally of one program, by the date they ended."""
+    optionally of one program, or only the terminated for one `reason`, by the date they
+    ended."""
     outcomes = [outcome] if outcome else ENDED_OUTCOMES
-    return _enrollment_list(
-        _enrollments(scope).filter(_ended(scope, outcomes)), program_id
-    ).order_by("ended_on", "id")
+    ended = _enrollments(scope).filter(_ended(scope, outcomes))
+    if reason:
+        ended = ended.filter(status=EnrollmentStatus.TERMINATED, termination_reason=reason)
+    return _enrollment_list(ended, program_id).order_by("ended_on", "id")
 
 
 def enrollments_current(

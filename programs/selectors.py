@@ -4,25 +4,20 @@ timeline, and a program's outcomes for reports."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
 from django.http import Http404
 
 from .models import (
     ComplianceFlag,
     Enrollment,
-    EnrollmentStatus,
     EnrollmentStatusChange,
     FlagStatus,
     PhaseChange,
-    Program,
     ProgramResponse,
     Referral,
     ServiceEvent,
-    TerminationReason,
 )
 
 
@@ -196,80 +191,3 @@ def enrollment_timeline(enrollment: Enrollment) -> list[TimelineItem]:
         )
     items.sort(key=lambda i: (i.on, i.at), reverse=True)
     return items
-
-
-# --- outcomes ------------------------------------------------------------------------------
-
-
-@dataclass
-class ProgramOutcomes:
-    """What became of the participants whose enrollment ended between `start` and `end`."""
-
-    program: Program
-    start: dt.date
-    end: dt.date
-    completed: int
-    terminated: int
-    completion_rate: Decimal | None  # completed / (completed + terminated), 0-100, 1 place
-    average_days: Decimal | None  # enrollment to end, over completed and terminated
-    average_days_completed: Decimal | None
-    termination_reasons: list[tuple[str, str, int]] = field(default_factory=list)
-    active: int = 0  # now
-    waitlisted: int = 0  # now
-
-
-def _avg(total: int, count: int) -> Decimal | None:
-    if not count:
-        return None
-    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def program_outcomes(program: Program, *, start: dt.date, end: dt.date) -> ProgramOutcomes:
-    """Completion rate, average time in the program and the reasons for termination of
-    the enrollments that ended in [start, end] (withdrawals from the waitlist aside)."""
-    ended = Enrollment.objects.filter(
-        program=program,
-        status__in=[EnrollmentStatus.COMPLETED, EnrollmentStatus.TERMINATED],
-        ended_on__gte=start,
-        ended_on__lte=end,
-        enrolled_on__isnull=False,
-    )
-    completed = terminated = days_completed = days_all = 0
-    reasons: dict[str, int] = {}
-    for status, reason, enrolled_on, ended_on in ended.values_list(
-        "status", "termination_reason", "enrolled_on", "ended_on"
-    ).order_by():
-        days = (ended_on - enrolled_on).days
-        days_all += days
-        if status == EnrollmentStatus.COMPLETED:
-            completed += 1
-            days_completed += days
-        else:
-            terminated += 1
-            reasons[reason] = reasons.get(reason, 0) + 1
-    labels = dict(TerminationReason.choices)
-    current = Enrollment.objects.filter(program=program).aggregate(
-        active=Count("id", filter=Q(status=EnrollmentStatus.ACTIVE)),
-        waitlisted=Count("id", filter=Q(status=EnrollmentStatus.WAITLISTED)),
-    )
-    rate = None
-    if completed + terminated:
-        rate = (Decimal(completed * 100) / Decimal(completed + terminated)).quantize(
-            Decimal("0.1"), rounding=ROUND_HALF_UP
-        )
-    return ProgramOutcomes(
-        program=program,
-        start=start,
-        end=end,
-        completed=completed,
-        terminated=terminated,
-        completion_rate=rate,
-        average_days=_avg(days_all, completed + terminated),
-        average_days_completed=_avg(days_completed, completed),
-        termination_reasons=sorted(
-            ((code, labels.get(code, code), n) for code, n in reasons.items()),
-            key=lambda t: (-t[2], t[1]),
-        ),
-        active=current["active"],
-        waitlisted=current["waitlisted"],
-    )

@@ -40,7 +40,7 @@ from programs.measures import (
     flags_open,
     flags_raised,
 )
-from programs.models import Enrollment, EnrollmentStatus, FlagKind, FlagStatus
+from programs.models import Enrollment, EnrollmentStatus, FlagKind, FlagStatus, TerminationReason
 
 from .selectors import (
     AT_RISK_HORIZON_DAYS,
@@ -566,9 +566,18 @@ def _enrollment_rows(scope, objects) -> list[dict]:
 
 def _program_ended(scope, user, params) -> Listing:
     enrollments = enrollments_ended(
-        scope.measure, outcome=params.get("outcome", ""), program_id=_program_id(params)
+        scope.measure,
+        outcome=params.get("outcome", ""),
+        program_id=_program_id(params),
+        reason=params.get("reason", ""),
     ).annotate(participant_shown=_participant_shown(user, "pk"))
     return QuerySetListing(enrollments, lambda objects: _enrollment_rows(scope, objects), user=user)
+
+
+def _program_ended_subtitle(params) -> str:
+    if params.get("reason"):
+        return f"Terminated: {TerminationReason(params['reason']).label.lower()}"
+    return EnrollmentStatus(params["outcome"]).label if params.get("outcome") else ""
 
 
 def _program_participants(scope, user, params) -> Listing:
@@ -796,8 +805,12 @@ DRILLDOWNS: dict[str, DrillDown] = {
                 Column("days", "Days in program", "number"),
             ),
             _program_ended,
-            params={"program": _digits, "outcome": _one_of(*ENDED_OUTCOME_VALUES)},
-            subtitle=lambda p: EnrollmentStatus(p["outcome"]).label if p.get("outcome") else "",
+            params={
+                "program": _digits,
+                "outcome": _one_of(*ENDED_OUTCOME_VALUES),
+                "reason": _one_of(*TerminationReason.values),
+            },
+            subtitle=_program_ended_subtitle,
         ),
         DrillDown(
             "program-participants",

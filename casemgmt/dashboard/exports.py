@@ -18,7 +18,7 @@ from django.db import transaction
 
 from casemgmt.core.audit import audit_record
 from cases.measures import percent
-from programs.models import FlagKind
+from programs.models import FlagKind, TerminationReason
 
 from .drilldowns import Column, DrillDown, Listing
 from .selectors import (
@@ -169,6 +169,15 @@ def _program_outcomes(scope: DashboardScope) -> Iterator[list]:
         ]
 
 
+def _program_terminations(scope: DashboardScope) -> Iterator[list]:
+    for f in _programs_of(scope):
+        yield [
+            csv_safe(f.name),
+            f.terminated,
+            *(f.terminated_by_reason.get(reason, 0) for reason in TerminationReason.values),
+        ]
+
+
 def _program_flags(scope: DashboardScope) -> Iterator[list]:
     for f in _programs_of(scope):
         yield [
@@ -207,6 +216,10 @@ FIGURE_EXPORTS: dict[str, FigureExport] = {
             "average days in program",
         ],
         _program_outcomes,
+    ),
+    "program-terminations": FigureExport(
+        ["program", "terminated", *(label.lower() for label in TerminationReason.labels)],
+        _program_terminations,
     ),
     "program-noncompliance": FigureExport(
         [

@@ -171,6 +171,12 @@ MEASURES: dict[str, Measure] = {
             "today.",
         ),
         Measure(
+            "program-terminations",
+            "Why participants were terminated",
+            "The participants terminated from a program in the period, by the reason the "
+            "coordinator recorded when ending their enrollment.",
+        ),
+        Measure(
             "program-noncompliance",
             "Program non-compliance flags",
             "Non-compliance the nightly compliance run found in a participant's record "

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from cases.measures import percent
-from programs.models import FlagKind
+from programs.models import FlagKind, TerminationReason
 
 from .drilldowns import CLEARANCE_PARTS
 from .exports import FIGURE_EXPORTS
@@ -563,6 +563,51 @@ def _program_outcomes(figures: DashboardFigures, links: Links) -> Section:
     )
 
 
+def _program_terminations(figures: DashboardFigures, links: Links) -> Section:
+    p = figures.programs
+    total = p.total
+    rows = [
+        Row(
+            f.name,
+            [
+                _n(
+                    f.terminated,
+                    links.list("program-ended", outcome="terminated", program=f.program_id),
+                ),
+                *(
+                    _n(
+                        f.terminated_by_reason.get(reason, 0),
+                        links.list("program-ended", reason=reason, program=f.program_id),
+                    )
+                    for reason in TerminationReason.values
+                ),
+            ],
+            total=f.program_id is None,
+        )
+        for f in ([*p.programs, total] if p.programs else [])
+    ]
+    top = max(total.terminated_by_reason.items(), key=lambda kv: kv[1], default=None)
+    return _section(
+        "program-terminations",
+        links,
+        headline=f"{total.terminated:,}",
+        headline_label=(
+            f"terminated in the period; most often: {TerminationReason(top[0]).label.lower()}"
+            if top
+            else "terminated in the period"
+        ),
+        headline_href=links.list("program-ended", outcome="terminated"),
+        table=Table(
+            "Participants terminated in the period, by program and reason for termination",
+            ["Terminated", *TerminationReason.labels],
+            rows,
+            "Program",
+            empty=NO_PROGRAMS if not p.programs else "",
+        ),
+        chart=None,
+    )
+
+
 def _program_flags(figures: DashboardFigures, links: Links) -> Section:
     p = figures.programs
     total = p.total
@@ -620,4 +665,8 @@ def _program_flags(figures: DashboardFigures, links: Links) -> Section:
 
 def programs_sections(figures: DashboardFigures, scope: DashboardScope) -> list[Section]:
     links = Links(scope)
-    return [_program_outcomes(figures, links), _program_flags(figures, links)]
+    return [
+        _program_outcomes(figures, links),
+        _program_terminations(figures, links),
+        _program_flags(figures, links),
+    ]

@@ -164,6 +164,18 @@ def test_the_programs_figures_of_court_a(client, supervisor, programs):
         "Juvenile Diversion": ["0", "0", "0", "0", "0", "0", "0", "0"],
         "All programs": ["2", "3", "1", "1", "0", "1", "0", "0"],
     }
+    # Terminated, then by reason: non-compliance, new offense, absconded, voluntary
+    # withdrawal, found ineligible, other. B left for non-compliance.
+    assert row_values(found["program-terminations"]) == {
+        "Adult Drug Court": ["1", "1", "0", "0", "0", "0", "0"],
+        "Juvenile Diversion": ["0", "0", "0", "0", "0", "0", "0"],
+        "All programs": ["1", "1", "0", "0", "0", "0", "0"],
+    }
+    terminations = found["program-terminations"]
+    assert (terminations.headline, terminations.headline_label) == (
+        "1",
+        "terminated in the period; most often: non-compliance",
+    )
     outcomes = found["program-outcomes"]
     assert outcomes.headline == "66.7%"
     assert outcomes.headline_label == "of 3 participants leaving a program completed it"
@@ -182,6 +194,7 @@ def test_each_programs_measure_has_its_definition_a_chart_and_a_table(client, su
     assert len(re.findall(r"<canvas [^>]*>", html)) == 7
     for key in ("program-outcomes", "program-noncompliance"):
         assert f'<script id="chart-{key}"' in html
+    for key in ("program-outcomes", "program-terminations", "program-noncompliance"):
         assert f'id="{key}-table"' in html
         assert f'href="/dashboard/{key}.csv?' in html
     assert "<caption>Diversion programs: participants today and who left" in html
@@ -226,8 +239,8 @@ def test_every_programs_count_links_to_a_list_of_as_many(client, supervisor, pro
             assert response.status_code == 200, href
             assert response.context["total"] == int(text), href
             checked += 1
-    # 3 rows x (4 + 8) counts and the flags' headline.
-    assert checked == 37
+    # 3 rows x (4 + 7 + 8) counts and the headlines of the terminations and the flags.
+    assert checked == 59
 
 
 def test_the_lists_name_the_participants_and_what_was_counted(client, supervisor, programs):

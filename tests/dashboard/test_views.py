@@ -173,8 +173,8 @@ def test_each_measure_shows_its_definition_a_chart_and_an_accessible_table(
 
     for measure in (2, 3, 4, 5, 7):
         assert f"CourTools measure {measure}</span>" in html
-    # Ten measures of the courts and two of the diversion programs.
-    assert html.count("What it measures:") == 12
+    # Ten measures of the courts and three of the diversion programs.
+    assert html.count("What it measures:") == 13
     # Five charts, each a described image pointing at its table (drawn from JSON data); the
     # court has no diversion programs, so theirs are not drawn (tests/dashboard/
     # test_programs_section.py draws them).
@@ -182,12 +182,12 @@ def test_each_measure_shows_its_definition_a_chart_and_an_accessible_table(
     assert len(canvases) == 5
     assert all('role="img"' in c and "the same figures are in the table" in c for c in canvases)
     assert html.count('<script id="chart-') == 5
-    assert html.count("<caption>") == 12
+    assert html.count("<caption>") == 13
     assert 'th scope="row"' in html and 'th scope="col"' in html
     assert "vendor/chartjs/chart.umd.min.js" in html
     # The diversion programs' place, with nothing to count.
     assert 'id="programs"' in html
-    assert html.count("The court has no diversion programs.") == 2
+    assert html.count("The court has no diversion programs.") == 3
 
 
 # --- the filter --------------------------------------------------------------------------------

@@ -38,8 +38,8 @@ from programs.models import (
     ProgramKind,
     Referral,
     ReferralStatus,
+    TerminationReason,
 )
-from programs.selectors import program_outcomes
 from tests.cases.factories import CaseTypeFactory, open_case
 
 from .factories import drug_court, pretrial_diversion, referral
@@ -281,15 +281,17 @@ def test_a_case_type_narrows_through_the_enrollments_case(world, court_a):
     assert (traffic.active, traffic.completed, traffic.open_flags) == (0, 1, 1)
 
 
-def test_the_figures_agree_with_each_programs_outcomes(world, court_a):
-    # programs.selectors.program_outcomes reads one program at a time: the same rule.
-    drug = program_figures(scope_of(court_a)).programs[0]
-    outcomes = program_outcomes(world["drug"], start=Q1[0], end=Q1[1])
+def test_the_terminated_by_their_reason(world, court_a):
+    drug, ptd, vet = program_figures(scope_of(court_a)).programs
+    total = program_figures(scope_of(court_a)).total
 
-    assert (drug.completed, drug.terminated) == (outcomes.completed, outcomes.terminated)
-    assert drug.completion_rate == outcomes.completion_rate
-    assert drug.average_days == outcomes.average_days
-    assert (drug.active, drug.waitlisted) == (outcomes.active, outcomes.waitlisted)
+    # d6 (drug court) for non-compliance, p1 (pretrial diversion) for a new offense; in
+    # TerminationReason's order, only the reasons seen.
+    assert drug.terminated_by_reason == {"noncompliance": 1}
+    assert ptd.terminated_by_reason == {"new_offense": 1}
+    assert vet.terminated_by_reason == {}
+    assert list(total.terminated_by_reason.items()) == [("noncompliance", 1), ("new_offense", 1)]
+    assert sum(total.terminated_by_reason.values()) == total.terminated
 
 
 def test_court_b_is_counted_for_court_b_only(world, court_b):
@@ -351,6 +353,9 @@ def test_drill_down_totals_equal_the_figures(world, court_a):
         for outcome in ("completed", "terminated"):
             found = enrollments_ended(scope, outcome=outcome, program_id=p.program_id).count()
             assert found == getattr(p, outcome)
+        for reason in TerminationReason.values:
+            found = enrollments_ended(scope, reason=reason, program_id=p.program_id).count()
+            assert found == p.terminated_by_reason.get(reason, 0)
         for status in ("active", "waitlisted"):
             found = enrollments_current(scope, status=status, program_id=p.program_id).count()
             assert found == getattr(p, status)

@@ -1,6 +1,6 @@
-"""Reads over what the services wrote (programs.selectors): the participant's timeline and
-a program's outcomes (issue 8: "Outcomes are kept for reports: completion rate, average
-time in program, reasons for termination")."""
+"""Reads over what the services wrote: the participant's timeline (programs.selectors) and
+a program's outcomes (programs.measures; issue 8: "Outcomes are kept for reports:
+completion rate, average time in program, reasons for termination")."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from decimal import Decimal
 
 import pytest
 
+from cases.measures import MeasureScope
+from programs.measures import program_figures
 from programs.models import Enrollment
-from programs.selectors import enrollment_timeline, program_outcomes
+from programs.selectors import enrollment_timeline
 from programs.services import (
     enrollment_complete,
     enrollment_terminate,
@@ -88,18 +90,19 @@ def test_outcomes_count_completions_terminations_and_time_in_program(
         enrollment_terminate(enrollment=p, reason=reason, note="", by=coordinator)
     Enrollment.objects.filter(pk=people[3].pk).update(ended_on=today - dt.timedelta(days=50))
 
-    outcomes = program_outcomes(program, start=today - dt.timedelta(days=365), end=today)
+    year = MeasureScope(court_ids=(court_a.pk,), start=today - dt.timedelta(days=365), end=today)
+    (outcomes,) = [f for f in program_figures(year).programs if f.program_id == program.pk]
 
     assert (outcomes.completed, outcomes.terminated) == (2, 2)
     assert outcomes.completion_rate == Decimal("50.0")
     assert outcomes.average_days == Decimal("87.5")  # (100 + 100 + 100 + 50) / 4
-    assert outcomes.average_days_completed == Decimal("100.0")
-    assert outcomes.termination_reasons == [
-        ("absconded", "Absconded", 1),
-        ("new_offense", "New offense", 1),
-    ]
+    assert outcomes.terminated_by_reason == {"new_offense": 1, "absconded": 1}
     # ...and a window before anyone ended holds nothing
-    empty = program_outcomes(
-        program, start=today - dt.timedelta(days=365), end=today - dt.timedelta(days=51)
+    before = MeasureScope(
+        court_ids=(court_a.pk,),
+        start=today - dt.timedelta(days=365),
+        end=today - dt.timedelta(days=51),
     )
+    (empty,) = [f for f in program_figures(before).programs if f.program_id == program.pk]
     assert (empty.completed, empty.terminated, empty.completion_rate) == (0, 0, None)
+    assert empty.terminated_by_reason == {}
