@@ -138,6 +138,12 @@ def test_supervisor_asks_for_a_long_list_and_downloads_it_when_ready(
     page.goto("/dashboard/clearance/?period=custom&start=2026-01-01&end=2026-03-31")
     expect(page.locator("#total")).to_have_text("4")
 
+    # The CSV's address opened directly (a bookmark) asks nothing: it offers the button.
+    page.goto("/dashboard/clearance.csv?period=custom&start=2026-01-01&end=2026-03-31")
+    expect(page.get_by_text("This list has 4 rows")).to_be_visible()
+    axe_check(page)
+    page.go_back()
+
     page.get_by_role("button", name="Prepare the whole list as CSV").click()
     page.wait_for_load_state()
 
