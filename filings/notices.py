@@ -49,7 +49,7 @@ from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 
 from casemgmt.core.audit import audit_record
-from casemgmt.core.errors import DomainError
+from casemgmt.core.errors import DomainError, error_parts
 from casemgmt.core.mail import smtp_error_is_transient
 from casemgmt.core.models import Court, User
 from cases.models import (
@@ -761,8 +761,7 @@ def _notice_mark_failed(*, notice_id: int, error: Exception) -> Notice:
     notice = Notice.objects.select_for_update().select_related("case").get(pk=notice_id)
     if notice.status != NoticeStatus.PENDING:
         return notice
-    code = getattr(error, "code", "") or type(error).__name__
-    message = getattr(error, "message", "") or str(error)
+    code, message = error_parts(error)
     notice.status = NoticeStatus.FAILED
     notice.error = f"{code}: {message}"[:2000]
     notice.save(update_fields=["status", "error"])

@@ -29,7 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
-from casemgmt.core.errors import DomainError
+from casemgmt.core.errors import DomainError, error_parts
 from casemgmt.core.models import User
 from cases.models import Case, court_local_date
 from cases.policies import case_access_level
@@ -319,8 +319,7 @@ def _packet_mark_failed(*, packet_id: int, error: Exception) -> CasePacket:
     packet = CasePacket.objects.select_for_update().select_related("case").get(pk=packet_id)
     if packet.status != PacketStatus.BUILDING:
         return packet
-    code = getattr(error, "code", "") or type(error).__name__
-    message = getattr(error, "message", "") or str(error)
+    code, message = error_parts(error)
     packet.status = PacketStatus.FAILED
     packet.error = f"{code}: {message}"[:2000]
     packet.finished_at = timezone.now()
@@ -330,7 +329,7 @@ def _packet_mark_failed(*, packet_id: int, error: Exception) -> CasePacket:
         actor_username="system",
         obj=packet,
         case=packet.case,
-        details={"code": str(code), "message": message[:500]},
+        details={"code": code, "message": message[:500]},
     )
     logger.warning("packet %s not built: %s", packet_id, packet.error)
     return packet

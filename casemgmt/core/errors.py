@@ -33,3 +33,11 @@ class DomainError(Exception):
         self.details = details
         if status is not None:
             self.status = status
+
+
+def error_parts(error: BaseException) -> tuple[str, str]:
+    """(code, message) of a failure a worker records on its job: a DomainError's stable
+    code and sentence, else the exception's class name and text."""
+    code = getattr(error, "code", "") or type(error).__name__
+    message = getattr(error, "message", "") or str(error)
+    return str(code), message

@@ -35,7 +35,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
-from casemgmt.core.errors import DomainError
+from casemgmt.core.errors import DomainError, error_parts
 from casemgmt.core.models import User
 from casemgmt.core.policies import user_has_role
 from casemgmt.core.roles import Role
@@ -322,8 +322,7 @@ def _export_mark_failed(*, job_id: int, claimed_at: dt.datetime, error: Exceptio
     )
     if job.status != ExportStatus.RUNNING or job.started_at != claimed_at:
         return job
-    code = getattr(error, "code", "") or type(error).__name__
-    message = getattr(error, "message", "") or str(error)
+    code, message = error_parts(error)
     job.status = ExportStatus.FAILED
     job.error = f"{code}: {message}"[:2000]
     job.finished_at = timezone.now()
@@ -333,7 +332,7 @@ def _export_mark_failed(*, job_id: int, claimed_at: dt.datetime, error: Exceptio
         actor_username="system",
         obj=job,
         court=job.court,
-        details={"code": str(code), "message": message[:500]},
+        details={"code": code, "message": message[:500]},
     )
     logger.warning("dashboard export %s not written: %s", job_id, job.error)
     return job

@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
-from casemgmt.core.errors import DomainError
+from casemgmt.core.errors import DomainError, error_parts
 from casemgmt.core.models import Court, User
 from casemgmt.core.policies import user_has_role
 from casemgmt.core.roles import Role
@@ -227,8 +227,7 @@ def _report_mark_failed(*, report_id: int, error: Exception) -> MonthlyReport:
     report = MonthlyReport.objects.select_for_update().select_related("court").get(pk=report_id)
     if report.status != ReportStatus.BUILDING:
         return report
-    code = getattr(error, "code", "") or type(error).__name__
-    message = getattr(error, "message", "") or str(error)
+    code, message = error_parts(error)
     report.status = ReportStatus.FAILED
     report.error = f"{code}: {message}"[:2000]
     report.finished_at = timezone.now()
@@ -238,7 +237,7 @@ def _report_mark_failed(*, report_id: int, error: Exception) -> MonthlyReport:
         actor_username="system",
         obj=report,
         court=report.court,
-        details={"code": str(code), "message": message[:500]},
+        details={"code": code, "message": message[:500]},
     )
     logger.warning("monthly report %s not built: %s", report_id, report.error)
     return report
