@@ -357,10 +357,10 @@ def export_jobs_expire(*, now: dt.datetime | None = None, batch: int = 500) -> i
                 .defer("content")
                 .order_by("pk")[:batch]
             )
+            ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).update(
+                status=ExportStatus.EXPIRED, content=None
+            )
             for job in jobs:
-                job.status = ExportStatus.EXPIRED
-                job.content = None
-                job.save(update_fields=["status", "content"])
                 audit_record(
                     action="dashboard.export_expired",
                     actor_username="system",
