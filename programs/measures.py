@@ -88,6 +88,11 @@ class ProgramsFigure:
     programs: list[ProgramFigures]
 
     @property
+    def rows(self) -> list[ProgramFigures]:
+        """Each program then the total, as tables list them (none without programs)."""
+        return [*self.programs, self.total] if self.programs else []
+
+    @property
     def total(self) -> ProgramFigures:
         by_kind: dict[str, int] = {}
         by_reason: dict[str, int] = {}

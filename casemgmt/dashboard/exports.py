@@ -151,13 +151,8 @@ def _review_queue(scope: DashboardScope) -> Iterator[list]:
     yield ["waiting", q.waiting]
 
 
-def _programs_of(scope: DashboardScope):
-    p = programs_figure(scope)
-    return [*p.programs, p.total] if p.programs else []
-
-
 def _program_outcomes(scope: DashboardScope) -> Iterator[list]:
-    for f in _programs_of(scope):
+    for f in programs_figure(scope).rows:
         yield [
             csv_safe(f.name),
             f.active,
@@ -170,7 +165,7 @@ def _program_outcomes(scope: DashboardScope) -> Iterator[list]:
 
 
 def _program_terminations(scope: DashboardScope) -> Iterator[list]:
-    for f in _programs_of(scope):
+    for f in programs_figure(scope).rows:
         yield [
             csv_safe(f.name),
             f.terminated,
@@ -179,7 +174,7 @@ def _program_terminations(scope: DashboardScope) -> Iterator[list]:
 
 
 def _program_flags(scope: DashboardScope) -> Iterator[list]:
-    for f in _programs_of(scope):
+    for f in programs_figure(scope).rows:
         yield [
             csv_safe(f.name),
             f.open_flags,

@@ -499,7 +499,7 @@ def _program_outcomes(figures: DashboardFigures, links: Links) -> Section:
     p = figures.programs
     total = p.total
     rows = []
-    for f in [*p.programs, total] if p.programs else []:
+    for f in p.rows:
         program = f.program_id
         rows.append(
             Row(
@@ -584,7 +584,7 @@ def _program_terminations(figures: DashboardFigures, links: Links) -> Section:
             ],
             total=f.program_id is None,
         )
-        for f in ([*p.programs, total] if p.programs else [])
+        for f in p.rows
     ]
     top = max(total.terminated_by_reason.items(), key=lambda kv: kv[1], default=None)
     return _section(
@@ -612,7 +612,7 @@ def _program_flags(figures: DashboardFigures, links: Links) -> Section:
     p = figures.programs
     total = p.total
     rows = []
-    for f in [*p.programs, total] if p.programs else []:
+    for f in p.rows:
         program = f.program_id
         rows.append(
             Row(
