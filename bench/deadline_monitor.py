@@ -33,9 +33,12 @@ On the first night it also sends `--sends` (200) of the digests, plus every supe
 through `docket.digests.digest_send` as one batch (Django's locmem mail backend: building
 the list with visibility applied and rendering it is what is timed), p50/p95 by role.
 The send tasks go to the broker of `--broker` (Redis db 13 by default), purged after each
-run so that no worker ever takes them. Then `--parts` (5) times, for one more night, in transactions
-rolled back, the statement's parts alone beside the raw count: the speedy-trial clocks
-at risk (`speedy_trial_at_risk`), the marking UPDATE, and the whole statement.
+run so that no worker ever takes them. Then `--parts` (5) times, for one more night, in
+transactions rolled back, the statement's parts alone beside the raw count: the
+speedy-trial clocks at risk (`speedy_trial_at_risk`), the marking UPDATE, reading the
+due-soon rows, finding the attorneys of record of the night's cases, and the whole
+statement; and the floor of the ratio: the sum of the three parts any monitor must do
+(marking, the due-soon read, the attorneys), whatever else is kept ahead of time.
 """
 
 from __future__ import annotations
@@ -251,6 +254,29 @@ SELECT count(*)
 """
 
 
+SOON_READ = """
+SELECT count(*) FROM (
+    SELECT d.id, d.case_id, d.court_id, d.owner_id, d.is_statutory
+      FROM docket_deadline d
+      JOIN core_court c ON c.id = d.court_id AND c.is_active
+     WHERE d.status = 'open' AND d.due_on >= %s AND d.due_on <= %s
+       AND (d.due_at IS NULL OR d.due_at >= %s)
+) soon WHERE owner_id IS NOT NULL OR case_id > 0
+"""
+
+NIGHT_CASES = """
+CREATE TEMP TABLE bench_night_cases ON COMMIT DROP AS
+SELECT DISTINCT d.case_id FROM docket_deadline d
+ WHERE d.status = 'open' AND d.due_on <= %s
+"""
+
+ATTORNEYS_OF_RECORD = """
+SELECT count(DISTINCT a.attorney_id)
+  FROM bench_night_cases n
+  JOIN cases_appearance a ON a.case_id = n.case_id AND a.withdrawn_on IS NULL
+"""
+
+
 def raw_count(last_day: dt.date, runs: int = 5) -> tuple[int, float]:
     """The count and its median time (ms) over `runs`, after one warm-up."""
     from django.db import connection
@@ -417,7 +443,12 @@ def send_timings(night: dt.date, sends: int) -> None:
 def parts(night: dt.date, *, runs: int) -> None:
     """For one more night, in transactions rolled back, alternating, median of `runs`:
     the raw count, the speedy-trial clocks at risk alone, the marking UPDATE alone (the
-    same rows the statement marks), and the monitor's whole statement."""
+    same rows the statement marks), reading the due-soon rows alone, finding the
+    attorneys of record of the night's cases alone, and the monitor's whole statement.
+
+    The marking, the due-soon read and the attorneys' lookup are what any monitor must
+    do, however its data is laid out (the clocks could be kept ahead of time); their sum
+    beside the raw count is the floor of the ratio."""
     from django.db import connection, transaction
 
     from docket.monitor import _run, alert_horizons
@@ -425,7 +456,8 @@ def parts(night: dt.date, *, runs: int) -> None:
 
     last_day = night + dt.timedelta(days=alert_horizons()[0])
     now = night_instant(night)
-    timings: dict[str, list[float]] = {"count": [], "clocks": [], "update": [], "statement": []}
+    keys = ("count", "clocks", "update", "soon", "attorneys", "statement")
+    timings: dict[str, list[float]] = {key: [] for key in keys}
     sizes: dict[str, int] = {}
     for _ in range(runs):
         sizes["count"], count_ms = raw_count(last_day, runs=1)
@@ -448,6 +480,29 @@ def parts(night: dt.date, *, runs: int) -> None:
                 sizes["update"] = cur.rowcount
             transaction.set_rollback(True)
         with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL jit = off")
+                # The columns the monitor takes from each due-soon row (read from the
+                # table, not only the index).
+                t = time.perf_counter()
+                cur.execute(SOON_READ, [night, last_day, now])
+                sizes["soon"] = cur.fetchone()[0]
+                timings["soon"].append((time.perf_counter() - t) * 1000)
+                # The night's cases (due by the last day, or with a clock at risk) set
+                # aside untimed, then their active attorneys of record, distinct.
+                cur.execute(NIGHT_CASES, [last_day])
+                cur.execute("ALTER TABLE bench_night_cases ADD PRIMARY KEY (case_id)")
+                cur.executemany(
+                    "INSERT INTO bench_night_cases VALUES (%s) ON CONFLICT DO NOTHING",
+                    [(r.case_id,) for r in speedy_trial_at_risk(today=night)],
+                )
+                cur.execute("ANALYZE bench_night_cases")
+                t = time.perf_counter()
+                cur.execute(ATTORNEYS_OF_RECORD)
+                sizes["attorneys"] = cur.fetchone()[0]
+                timings["attorneys"].append((time.perf_counter() - t) * 1000)
+            transaction.set_rollback(True)
+        with transaction.atomic():
             result = _run(run_date=night, now=now)
             timings["statement"].append(result.sql_seconds * 1000)
             sizes["statement"] = result.run.digests
@@ -457,12 +512,17 @@ def parts(night: dt.date, *, runs: int) -> None:
         "count": f"raw count ({sizes['count']:,} due deadlines)",
         "clocks": f"speedy-trial clocks at risk alone ({sizes['clocks']:,})",
         "update": f"marking UPDATE alone ({sizes['update']:,} rows)",
+        "soon": f"due-soon rows read alone ({sizes['soon']:,})",
+        "attorneys": f"attorneys of record of the night's cases ({sizes['attorneys']:,})",
         "statement": f"whole statement ({sizes['statement']:,} digests)",
     }
     print(f"\nthe statement's parts for {night}, rolled back, {runs} runs each (median):")
     for key, label in labels.items():
         ms = statistics.median(timings[key])
-        print(f"  {label:<48} {ms:8.1f} ms  {ms / count_ms:6.1f}x the raw count")
+        print(f"  {label:<52} {ms:8.1f} ms  {ms / count_ms:6.1f}x the raw count")
+    floor = sum(statistics.median(timings[key]) for key in ("update", "soon", "attorneys"))
+    label = "floor: marking + due-soon read + attorneys"
+    print(f"  {label:<52} {floor:8.1f} ms  {floor / count_ms:6.1f}x the raw count")
 
 
 def purge_broker() -> None:
