@@ -6,15 +6,14 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+
+from casemgmt.core.jobs import TRANSIENT_DB_ERRORS
 
 from . import services
 from .models import SessionTemplate
 
 logger = logging.getLogger(__name__)
 
-# Database hiccups (a failover, a dropped connection) are worth retrying.
-TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 DEFAULT_WEEKS_AHEAD = 8
 
 

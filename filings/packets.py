@@ -22,14 +22,15 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
-from casemgmt.core.errors import DomainError, error_parts
+from casemgmt.core.errors import DomainError
+from casemgmt.core.jobs import TRANSIENT_DB_ERRORS, ClaimedBuild
 from casemgmt.core.models import User
 from cases.models import Case, court_local_date
 from cases.policies import case_access_level
@@ -48,8 +49,16 @@ MAX_PACKET_DOCUMENTS = 200
 # next run of the task — a redelivery, or the periodic packets_stale_requeue — claims it
 # again. Generous: binding MAX_PACKET_DOCUMENTS documents takes well under a minute.
 PACKET_BUILD_STALE_AFTER = dt.timedelta(minutes=15)
+BUILD = ClaimedBuild(
+    model=CasePacket,
+    pending=PacketStatus.PENDING,
+    running=PacketStatus.BUILDING,
+    failed=PacketStatus.FAILED,
+    stale_after=PACKET_BUILD_STALE_AFTER,
+    failed_action="packet.build_failed",
+    audit_on="case",
+)
 TITLE_MAX = 200
-TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 COVER_BOOKMARK = "Cover page"
 INDEX_BOOKMARK = "Index"
 
@@ -242,19 +251,9 @@ def packet_build(*, packet_id: int) -> CasePacket:
     Raises:
         CasePacket.DoesNotExist: no such packet.
     """
-    with transaction.atomic():
-        packet = CasePacket.objects.select_for_update().get(pk=packet_id)
-        stale = (
-            packet.status == PacketStatus.BUILDING
-            and packet.started_at is not None
-            and packet.started_at < timezone.now() - PACKET_BUILD_STALE_AFTER
-        )
-        if packet.status != PacketStatus.PENDING and not stale:
-            return packet
-        packet.status = PacketStatus.BUILDING
-        packet.started_at = timezone.now()
-        packet.done = 0
-        packet.save(update_fields=["status", "started_at", "done"])
+    claim = BUILD.claim(packet_id)
+    if claim.at is None:
+        return claim.obj
     try:
         packet = CasePacket.objects.select_related("case__court", "requested_by").get(pk=packet_id)
         items = list(packet.items.select_related("document").order_by("position"))
@@ -272,8 +271,8 @@ def packet_build(*, packet_id: int) -> CasePacket:
                 .select_related("case__court", "requested_by")
                 .get(pk=packet_id)
             )
-            if packet.status != PacketStatus.BUILDING:
-                return packet
+            if not BUILD.holds(packet, claim.at):
+                return packet  # taken over meanwhile: that claim finishes it
             safe_number = "".join(
                 c if c.isalnum() or c in "-_" else "-" for c in packet.case.number
             )
@@ -305,34 +304,10 @@ def packet_build(*, packet_id: int) -> CasePacket:
             )
             return packet
     except TRANSIENT_DB_ERRORS:
-        with transaction.atomic():
-            CasePacket.objects.filter(pk=packet_id, status=PacketStatus.BUILDING).update(
-                status=PacketStatus.PENDING, done=0
-            )
+        BUILD.release(packet_id, claim.at)
         raise
     except Exception as exc:  # anything else would fail the same way again
-        return _packet_mark_failed(packet_id=packet_id, error=exc)
-
-
-@transaction.atomic
-def _packet_mark_failed(*, packet_id: int, error: Exception) -> CasePacket:
-    packet = CasePacket.objects.select_for_update().select_related("case").get(pk=packet_id)
-    if packet.status != PacketStatus.BUILDING:
-        return packet
-    code, message = error_parts(error)
-    packet.status = PacketStatus.FAILED
-    packet.error = f"{code}: {message}"[:2000]
-    packet.finished_at = timezone.now()
-    packet.save(update_fields=["status", "error", "finished_at"])
-    audit_record(
-        action="packet.build_failed",
-        actor_username="system",
-        obj=packet,
-        case=packet.case,
-        details={"code": code, "message": message[:500]},
-    )
-    logger.warning("packet %s not built: %s", packet_id, packet.error)
-    return packet
+        return BUILD.fail(packet_id, claim.at, exc)
 
 
 # --- selectors ------------------------------------------------------------------------------
@@ -375,9 +350,4 @@ def packet_items(packet: CasePacket) -> list[PacketItem]:
 
 def packets_stale_list() -> list[int]:
     """Ids of packets whose build was claimed longer ago than PACKET_BUILD_STALE_AFTER."""
-    cutoff = timezone.now() - PACKET_BUILD_STALE_AFTER
-    return list(
-        CasePacket.objects.filter(status=PacketStatus.BUILDING, started_at__lt=cutoff)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1000]
-    )
+    return BUILD.stale_list()

@@ -6,16 +6,13 @@ import logging
 import random
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from casemgmt.core.jobs import TRANSIENT_DB_ERRORS
 
 from . import notices
 from .models.notices import Notice, NoticeBatch, NoticeRecipient
 
 logger = logging.getLogger(__name__)
-
-# Database hiccups (a failover, a dropped connection) are worth retrying; a task
-# that fails for any other reason would fail the same way again.
-TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 
 DELIVERY_MAX_RETRIES = 6
 DELIVERY_BACKOFF_BASE_S = 60

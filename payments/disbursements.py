@@ -34,12 +34,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
 from casemgmt.core.errors import DomainError
+from casemgmt.core.jobs import TRANSIENT_DB_ERRORS
 from casemgmt.core.models import Court, User
 from cases.models import Case
 
@@ -216,7 +217,7 @@ def disbursement_run_execute(*, run_id: int) -> DisbursementRun:
     try:
         while _disbursement_step(run_id):
             pass
-    except (OperationalError, InterfaceError):
+    except TRANSIENT_DB_ERRORS:
         raise  # a database hiccup: the task retries and the run carries on where it stopped
     except Exception as exc:
         with transaction.atomic():

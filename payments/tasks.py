@@ -10,13 +10,11 @@ import datetime as dt
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from casemgmt.core.jobs import TRANSIENT_DB_ERRORS
 
 logger = logging.getLogger(__name__)
 
-# Database hiccups (a failover, a dropped connection) are worth retrying; a task that
-# fails for any other reason would fail the same way again.
-TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 MISSING_ROW_RETRIES = 3
 
 

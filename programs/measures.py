@@ -111,7 +111,7 @@ class ProgramsFigure:
             terminated=sum(p.terminated for p in self.programs),
             days_in_program=sum(p.days_in_program for p in self.programs),
             open_flags=sum(p.open_flags for p in self.programs),
-            raised_by_kind={k: by_kind[k] for k in FlagKind.values if k in by_kind},
+            raised_by_kind=_in_order(by_kind, FlagKind.values),
             terminated_by_reason=_in_order(by_reason, TerminationReason.values),
         )
 
@@ -218,7 +218,7 @@ def program_figures(scope: MeasureScope) -> ProgramsFigure:
             terminated=row.get("terminated", 0),
             days_in_program=row.get("days", 0),
             open_flags=open_flags.get(pk, 0),
-            raised_by_kind={k: by_kind[k] for k in FlagKind.values if k in by_kind},
+            raised_by_kind=_in_order(by_kind, FlagKind.values),
             terminated_by_reason=_in_order(row.get("why", {}), TerminationReason.values),
         )
         if is_active or figure.has_figures:

@@ -1,5 +1,5 @@
-"""Reads of program records: one record for a user (404 when not visible), a participant's
-timeline, and a program's outcomes for reports."""
+"""Reads of program records: one record for a user (404 when not visible) and a
+participant's timeline."""
 
 from __future__ import annotations
 

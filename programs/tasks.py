@@ -7,13 +7,11 @@ import datetime as dt
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from casemgmt.core.jobs import TRANSIENT_DB_ERRORS
 
-# Database hiccups (a failover, a dropped connection) are worth retrying.
-TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+logger = logging.getLogger(__name__)
 
 
 def programs_selections_due(*, now: dt.datetime) -> list[tuple[int, dt.date]]:

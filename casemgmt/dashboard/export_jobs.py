@@ -28,14 +28,15 @@ import logging
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Least
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
-from casemgmt.core.errors import DomainError, error_parts
+from casemgmt.core.errors import DomainError
+from casemgmt.core.jobs import TRANSIENT_DB_ERRORS, ClaimedBuild
 from casemgmt.core.models import User
 from casemgmt.core.policies import user_has_role
 from casemgmt.core.roles import Role
@@ -54,8 +55,17 @@ logger = logging.getLogger(__name__)
 EXPORT_BUILD_STALE_AFTER = dt.timedelta(minutes=15)
 # Rows written between two commits of the progress.
 PROGRESS_EVERY = 1000
-TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
+BUILD = ClaimedBuild(
+    model=ExportJob,
+    pending=ExportStatus.PENDING,
+    running=ExportStatus.RUNNING,
+    failed=ExportStatus.FAILED,
+    stale_after=EXPORT_BUILD_STALE_AFTER,
+    failed_action="dashboard.export_build_failed",
+    audit_on="court",
+    defer=("content",),
+)
 
 
 def export_inline_max_rows() -> int:
@@ -239,20 +249,10 @@ def export_job_build(*, job_id: int) -> ExportJob:
     Raises:
         ExportJob.DoesNotExist: no such job.
     """
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().defer("content").get(pk=job_id)
-        stale = (
-            job.status == ExportStatus.RUNNING
-            and job.started_at is not None
-            and job.started_at < timezone.now() - EXPORT_BUILD_STALE_AFTER
-        )
-        if job.status != ExportStatus.PENDING and not stale:
-            return job
-        claimed_at = timezone.now()
-        job.status = ExportStatus.RUNNING
-        job.started_at = claimed_at
-        job.done = 0
-        job.save(update_fields=["status", "started_at", "done"])
+    claim = BUILD.claim(job_id)
+    if claim.at is None:
+        return claim.obj
+    claimed_at = claim.at
     try:
         job = (
             ExportJob.objects.select_related("court", "requested_by", "case_type")
@@ -265,7 +265,7 @@ def export_job_build(*, job_id: int) -> ExportJob:
         )
         with transaction.atomic():
             job = ExportJob.objects.select_for_update().defer("content").get(pk=job_id)
-            if job.status != ExportStatus.RUNNING or job.started_at != claimed_at:
+            if not BUILD.holds(job, claimed_at):
                 return job  # taken over meanwhile: that claim finishes it
             job.content = content
             job.size = size
@@ -303,39 +303,10 @@ def export_job_build(*, job_id: int) -> ExportJob:
             )
             return job
     except TRANSIENT_DB_ERRORS:
-        with transaction.atomic():
-            ExportJob.objects.filter(
-                pk=job_id, status=ExportStatus.RUNNING, started_at=claimed_at
-            ).update(status=ExportStatus.PENDING, done=0)
+        BUILD.release(job_id, claimed_at)
         raise
     except Exception as exc:  # anything else would fail the same way again
-        return _export_mark_failed(job_id=job_id, claimed_at=claimed_at, error=exc)
-
-
-@transaction.atomic
-def _export_mark_failed(*, job_id: int, claimed_at: dt.datetime, error: Exception) -> ExportJob:
-    job = (
-        ExportJob.objects.select_for_update(of=("self",))
-        .select_related("court")
-        .defer("content")
-        .get(pk=job_id)
-    )
-    if job.status != ExportStatus.RUNNING or job.started_at != claimed_at:
-        return job
-    code, message = error_parts(error)
-    job.status = ExportStatus.FAILED
-    job.error = f"{code}: {message}"[:2000]
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "finished_at"])
-    audit_record(
-        action="dashboard.export_build_failed",
-        actor_username="system",
-        obj=job,
-        court=job.court,
-        details={"code": code, "message": message[:500]},
-    )
-    logger.warning("dashboard export %s not written: %s", job_id, job.error)
-    return job
+        return BUILD.fail(job_id, claimed_at, exc)
 
 
 def export_jobs_expire(*, now: dt.datetime | None = None, batch: int = 500) -> int:
@@ -407,9 +378,4 @@ def export_job_chunks(job: ExportJob, size: int = 64 * 1024) -> Iterator[bytes]:
 
 def export_jobs_stale_list() -> list[int]:
     """Ids of jobs whose build was claimed longer ago than EXPORT_BUILD_STALE_AFTER."""
-    cutoff = timezone.now() - EXPORT_BUILD_STALE_AFTER
-    return list(
-        ExportJob.objects.filter(status=ExportStatus.RUNNING, started_at__lt=cutoff)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1000]
-    )
+    return BUILD.stale_list()

@@ -21,14 +21,15 @@ import calendar
 import datetime as dt
 import logging
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casemgmt.core.audit import audit_record
-from casemgmt.core.errors import DomainError, error_parts
+from casemgmt.core.errors import DomainError
+from casemgmt.core.jobs import TRANSIENT_DB_ERRORS, ClaimedBuild
 from casemgmt.core.models import Court, User
 from casemgmt.core.policies import user_has_role
 from casemgmt.core.roles import Role
@@ -44,7 +45,16 @@ logger = logging.getLogger(__name__)
 # A build still "building" after this long lost its worker: the next run of the task (a
 # redelivery, or monthly_reports_stale_requeue) claims it again.
 REPORT_BUILD_STALE_AFTER = dt.timedelta(minutes=15)
-TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+BUILD = ClaimedBuild(
+    model=MonthlyReport,
+    pending=ReportStatus.PENDING,
+    running=ReportStatus.BUILDING,
+    failed=ReportStatus.FAILED,
+    stale_after=REPORT_BUILD_STALE_AFTER,
+    failed_action="dashboard.report_build_failed",
+    audit_on="court",
+    defer=("pdf",),
+)
 FIRST_YEAR = 1900
 
 
@@ -171,19 +181,9 @@ def monthly_report_build(*, report_id: int) -> MonthlyReport:
     Raises:
         MonthlyReport.DoesNotExist: no such report.
     """
-    with transaction.atomic():
-        report = MonthlyReport.objects.select_for_update().get(pk=report_id)
-        stale = (
-            report.status == ReportStatus.BUILDING
-            and report.started_at is not None
-            and report.started_at < timezone.now() - REPORT_BUILD_STALE_AFTER
-        )
-        if report.status != ReportStatus.PENDING and not stale:
-            return report
-        report.status = ReportStatus.BUILDING
-        report.started_at = timezone.now()
-        report.done = 0
-        report.save(update_fields=["status", "started_at", "done"])
+    claim = BUILD.claim(report_id)
+    if claim.at is None:
+        return claim.obj
     try:
         report = MonthlyReport.objects.select_related("court", "requested_by").get(pk=report_id)
         scope = report_scope(report)
@@ -193,8 +193,8 @@ def monthly_report_build(*, report_id: int) -> MonthlyReport:
         rendered = html_to_pdf([html], title=title)
         with transaction.atomic():
             report = MonthlyReport.objects.select_for_update().get(pk=report_id)
-            if report.status != ReportStatus.BUILDING:
-                return report
+            if not BUILD.holds(report, claim.at):
+                return report  # taken over meanwhile: that claim finishes it
             report.pdf = rendered.content
             report.page_count = rendered.page_count
             report.status = ReportStatus.DONE
@@ -213,34 +213,10 @@ def monthly_report_build(*, report_id: int) -> MonthlyReport:
             )
             return report
     except TRANSIENT_DB_ERRORS:
-        with transaction.atomic():
-            MonthlyReport.objects.filter(pk=report_id, status=ReportStatus.BUILDING).update(
-                status=ReportStatus.PENDING, done=0
-            )
+        BUILD.release(report_id, claim.at)
         raise
     except Exception as exc:  # anything else would fail the same way again
-        return _report_mark_failed(report_id=report_id, error=exc)
-
-
-@transaction.atomic
-def _report_mark_failed(*, report_id: int, error: Exception) -> MonthlyReport:
-    report = MonthlyReport.objects.select_for_update().select_related("court").get(pk=report_id)
-    if report.status != ReportStatus.BUILDING:
-        return report
-    code, message = error_parts(error)
-    report.status = ReportStatus.FAILED
-    report.error = f"{code}: {message}"[:2000]
-    report.finished_at = timezone.now()
-    report.save(update_fields=["status", "error", "finished_at"])
-    audit_record(
-        action="dashboard.report_build_failed",
-        actor_username="system",
-        obj=report,
-        court=report.court,
-        details={"code": code, "message": message[:500]},
-    )
-    logger.warning("monthly report %s not built: %s", report_id, report.error)
-    return report
+        return BUILD.fail(report_id, claim.at, exc)
 
 
 # --- selectors --------------------------------------------------------------------------------
@@ -270,9 +246,4 @@ def monthly_report_get_visible(user, pk: int, *, with_pdf: bool = False) -> Mont
 
 def monthly_reports_stale_list() -> list[int]:
     """Ids of reports whose build was claimed longer ago than REPORT_BUILD_STALE_AFTER."""
-    cutoff = timezone.now() - REPORT_BUILD_STALE_AFTER
-    return list(
-        MonthlyReport.objects.filter(status=ReportStatus.BUILDING, started_at__lt=cutoff)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1000]
-    )
+    return BUILD.stale_list()

@@ -6,11 +6,10 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from casemgmt.core.jobs import TRANSIENT_DB_ERRORS
 
 logger = logging.getLogger(__name__)
-
-TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=60, max_retries=5)

@@ -264,6 +264,27 @@ def test_a_stale_claim_is_taken_over_and_requeued(court_a, supervisor, world):
     assert report.status == ReportStatus.DONE and report.pdf
 
 
+def test_a_claim_taken_over_meanwhile_is_not_finished_by_the_old_one(
+    court_a, supervisor, world, monkeypatch
+):
+    report = reports.monthly_report_request(
+        court=court_a, year=2026, month=1, requested_by=supervisor
+    )
+    real_figures = reports.monthly_report_figures
+
+    def slow_figures(scope, *, progress=None):
+        # While this worker computes, another takes the report over (this claim went stale).
+        MonthlyReport.objects.filter(pk=report.pk).update(started_at=timezone.now())
+        return real_figures(scope, progress=progress)
+
+    monkeypatch.setattr(reports, "monthly_report_figures", slow_figures)
+
+    built = reports.monthly_report_build(report_id=report.pk)
+
+    assert built.status == ReportStatus.BUILDING and built.pdf is None
+    assert not AuditEvent.objects.filter(action="dashboard.report_build").exists()
+
+
 def test_a_build_that_cannot_succeed_is_marked_failed(court_a, supervisor, world, monkeypatch):
     def broken(parts, *, title=""):
         raise PdfRenderError("MemoryError: out of memory")

@@ -238,6 +238,34 @@ def test_progress_counts_up_to_total(
     assert (packet.done, packet.total, packet.percent) == (3, 3, 100)
 
 
+def test_a_claim_taken_over_meanwhile_is_not_finished_by_the_old_one(
+    public_case, docs, clerk, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    packet, _ = _request(
+        django_capture_on_commit_callbacks,
+        case=public_case,
+        documents=docs,
+        title="Binder",
+        requested_by=clerk,
+    )
+    real_bind = packets._bind
+
+    def slow_bind(packet, items):
+        # While this worker binds, another takes the packet over (this claim went stale).
+        CasePacket.objects.filter(pk=packet.pk).update(started_at=timezone.now())
+        return real_bind(packet, items)
+
+    monkeypatch.setattr(packets, "_bind", slow_bind)
+
+    built = packet_build(packet_id=packet.pk)
+
+    assert built.status == PacketStatus.BUILDING and built.document_id is None
+    assert not Document.objects.filter(title__startswith="Case packet").exists()
+    assert not AuditEvent.objects.filter(action="packet.build").exists()
+
+
 def test_failed_build_is_marked_and_leaves_no_file(
     public_case, docs, clerk, stored_files, monkeypatch, django_capture_on_commit_callbacks
 ):
